@@ -1,0 +1,3 @@
+"""Dystonia patient information kiosk."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,42 @@
+"""The ``kiosk`` command: ``kiosk`` alone runs the kiosk; subcommands serve staff and IT.
+
+Each feature keeps its subcommands in its own ``commands`` module with a ``register(subparsers)``
+function; this module only collects them, so the command works the same from source and frozen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from kiosk import __version__
+
+# Modules that contribute subcommands, in the order ``kiosk --help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "kiosk.app_commands",
+    "kiosk.config_commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Dystonia patient information kiosk. Without a subcommand: run the kiosk.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # ``kiosk --windowed`` means ``kiosk run --windowed``: running is the default command.
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in {"-h", "--help", "--version"}:
+        args_list.insert(0, "run")
+    args = parser.parse_args(args_list)
+    return int(args.func(args) or 0)

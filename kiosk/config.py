@@ -1,0 +1,231 @@
+"""Declared settings, read from one TOML file with environment overrides.
+
+Every setting is declared once below (key, type, default, meaning); ``docs/configuration.md`` is generated
+from these declarations (``kiosk config docs``). Unknown keys and wrong types are errors that name the file
+and line. An environment variable ``KIOSK_<SECTION>_<NAME>`` (upper case, dots as underscores) overrides a
+file value; tests and trials use that.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration problem a person can fix; the message says where and how."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+    doc: str
+    choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+
+    @property
+    def env_name(self) -> str:
+        return "KIOSK_" + self.key.upper().replace(".", "_")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- languages and content -------------------------------------------------------------------------
+    Setting("languages.enabled", list, ["en", "tr", "ar", "fa", "ru", "de", "fr", "uk"],
+            "Language codes offered to patients, in the order the picker shows them. Adding a language: "
+            "its catalog, its content files, and its code here."),
+    Setting("languages.default", str, "en", "Language shown on the attract screen and after every reset."),
+    Setting("languages.unreviewed", str, "notice",
+            "How a translation the medical team has not signed off is shown: with a small translated "
+            "notice, or hidden (the default language's text is shown instead).",
+            choices=("notice", "hide")),
+    Setting("content.directory", str, "",
+            "Folder of the content bundle to show. Empty: the installed bundle, else the shipped one."),
+    # --- session --------------------------------------------------------------------------------------
+    Setting("session.idle_timeout_seconds", int, 90,
+            "Seconds without a touch before the 'Are you still there?' countdown starts.", minimum=5),
+    Setting("session.idle_countdown_seconds", int, 15,
+            "Length of the countdown; any touch cancels it, at zero the kiosk returns to the start.",
+            minimum=3),
+    # --- display --------------------------------------------------------------------------------------
+    Setting("display.windowed", bool, False, "Run in a normal window instead of full screen (staff preview)."),
+    Setting("display.hide_cursor", bool, True, "Hide the mouse cursor in kiosk mode (touch screens)."),
+)
+
+_BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+class Config:
+    """Validated settings; ``config["session.idle_timeout_seconds"]``."""
+
+    def __init__(self, values: Mapping[str, Any], source: Path | None = None) -> None:
+        self._values = dict(values)
+        self.source = source
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _BY_KEY:
+            raise KeyError(f"undeclared setting {key!r}")
+        return self._values.get(key, _BY_KEY[key].default)
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """A copy with some values replaced, keyed with ``__`` for dots (``session__idle_timeout_seconds``)."""
+        values = dict(self._values)
+        for name, value in overrides.items():
+            key = name.replace("__", ".")
+            values[key] = _coerce(_BY_KEY[key], value, where=f"override {key}")
+        return Config(values, self.source)
+
+
+def declared(key: str) -> Setting:
+    return _BY_KEY[key]
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` (missing file: all defaults), then apply environment overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if path is not None and path.exists():
+        values.update(_read_file(path))
+    for setting in SETTINGS:
+        raw = environ.get(setting.env_name)
+        if raw is not None:
+            values[setting.key] = _coerce(setting, _parse_env(setting, raw), where=setting.env_name)
+    return Config(values, path)
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    values: dict[str, Any] = {}
+    for dotted, value in _flatten(document):
+        line = _line_of(text, dotted)
+        where = f"{path}:{line}" if line else str(path)
+        setting = _BY_KEY.get(dotted)
+        if setting is None:
+            hint = _closest(dotted)
+            raise ConfigError(f"{where}: unknown setting '{dotted}'" + (f" (did you mean '{hint}'?)" if hint else ""))
+        values[dotted] = _coerce(setting, value, where=where)
+    return values
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for name, value in table.items():
+        dotted = f"{prefix}{name}"
+        if isinstance(value, dict) and not any(s.key == dotted for s in SETTINGS):
+            items.extend(_flatten(value, dotted + "."))
+        else:
+            items.append((dotted, value))
+    return items
+
+
+def _line_of(text: str, dotted: str) -> int | None:
+    """Line number of ``dotted`` in the TOML text (tomllib keeps no positions)."""
+    section, _, name = dotted.rpartition(".")
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[([^\[\]]+)\]", stripped)
+        if header:
+            current = header.group(1).strip()
+            continue
+        if re.match(rf"^{re.escape(name)}\s*=", stripped) and current == section:
+            return number
+        if re.match(rf"^{re.escape(dotted)}\s*=", stripped) and current == "":
+            return number
+    return None
+
+
+def _closest(dotted: str) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(dotted, list(_BY_KEY), n=1)
+    return matches[0] if matches else None
+
+
+def _parse_env(setting: Setting, raw: str) -> Any:
+    if setting.type is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        return raw
+    if setting.type is int:
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if setting.type is float:
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    if setting.type is list:
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    return raw
+
+
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a text in quotes",
+               list: "a list like [\"a\", \"b\"]"}
+
+
+def _coerce(setting: Setting, value: Any, where: str) -> Any:
+    expected = setting.type
+    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if not ok:
+        raise ConfigError(
+            f"{where}: '{setting.key}' must be {_TYPE_NAMES.get(expected, expected.__name__)}, got {value!r}"
+        )
+    if setting.choices and value not in setting.choices:
+        options = ", ".join(repr(choice) for choice in setting.choices)
+        raise ConfigError(f"{where}: '{setting.key}' must be one of {options}, got {value!r}")
+    if setting.minimum is not None and value < setting.minimum:
+        raise ConfigError(f"{where}: '{setting.key}' must be at least {setting.minimum}, got {value!r}")
+    return value
+
+
+def render_docs() -> str:
+    """Markdown reference of every setting, generated from the declarations."""
+    lines = [
+        "# Configuration",
+        "",
+        "Generated from `kiosk/config.py` by `kiosk config docs`; do not edit by hand.",
+        "",
+        "One TOML file configures a kiosk (`kiosk run --config FILE`, `KIOSK_CONFIG`, or the platform's "
+        "config folder). Settings are grouped in tables: `session.idle_timeout_seconds` is written as "
+        "`idle_timeout_seconds = 90` under `[session]`. Each setting can be overridden by the environment "
+        "variable shown.",
+        "",
+    ]
+    current_section = None
+    for setting in SETTINGS:
+        section = setting.key.split(".")[0]
+        if section != current_section:
+            lines += [f"## [{section}]", ""]
+            current_section = section
+        default = setting.default
+        lines.append(f"### `{setting.key}`")
+        lines.append("")
+        lines.append(setting.doc)
+        lines.append("")
+        lines.append(f"- type: {_TYPE_NAMES.get(setting.type, setting.type.__name__)}")
+        lines.append(f"- default: `{default!r}`")
+        if setting.choices:
+            lines.append("- one of: " + ", ".join(f"`{c}`" for c in setting.choices))
+        if setting.minimum is not None:
+            lines.append(f"- at least: {setting.minimum}")
+        lines.append(f"- environment: `{setting.env_name}`")
+        lines.append("")
+    return "\n".join(lines)
