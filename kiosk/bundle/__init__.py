@@ -1,0 +1,1 @@
+"""Content bundles: manifest, Markdown rendering, sanitising, and (later) signing and installation."""

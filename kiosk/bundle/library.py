@@ -1,0 +1,139 @@
+"""The content library: what each section says in each language, rendered once and cached.
+
+A section missing in a language falls back to the default language's text and says so
+(``Page.fallback``); a page is never empty. The widgets decide how to show the notices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from kiosk.bundle.manifest import Manifest, load_manifest
+from kiosk.bundle.render import render_markdown
+from kiosk.bundle.sourcefile import SourceFile, file_sha256, read_source
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+class TranslationState(Enum):
+    OK = "ok"
+    MISSING = "missing"
+    STALE = "stale"
+    UNREVIEWED = "unreviewed"
+
+
+@dataclass(frozen=True)
+class Page:
+    section_id: str
+    language: str  # the language the text is actually in
+    requested_language: str
+    title: str
+    html: str
+    fallback: bool  # the requested language had no text for this section
+    unreviewed: bool
+    problems: tuple[str, ...]
+
+
+class ContentLibrary:
+    """Read-only view of one content folder (a bundle's source or an installed bundle)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.manifest: Manifest = load_manifest(self.root)
+        self._pages: dict[tuple[str, str], Page] = {}
+        self._sources: dict[tuple[str, str], SourceFile | None] = {}
+
+    # --- facts ---------------------------------------------------------------------------------------
+    @property
+    def default_language(self) -> str:
+        return self.manifest.default_language
+
+    @property
+    def section_ids(self) -> tuple[str, ...]:
+        return self.manifest.section_ids
+
+    def languages(self) -> list[str]:
+        """Languages with at least one section file, default language first."""
+        found = sorted(
+            child.name for child in self.root.iterdir()
+            if child.is_dir() and any((child / f"{sid}.md").is_file() for sid in self.section_ids)
+        )
+        if self.default_language in found:
+            found.remove(self.default_language)
+            found.insert(0, self.default_language)
+        return found
+
+    def icon_path(self, section_id: str) -> Path | None:
+        for entry in self.manifest.sections:
+            if entry.id == section_id and entry.icon:
+                path = self.resolve_asset(entry.icon)
+                return path
+        return None
+
+    def resolve_asset(self, relative: str) -> Path | None:
+        """Absolute path of a file inside the content folder, or None if outside, missing or too big."""
+        candidate = (self.root / relative).resolve()
+        if not candidate.is_relative_to(self.root) or not candidate.is_file():
+            return None
+        if candidate.stat().st_size > MAX_IMAGE_BYTES:
+            return None
+        return candidate
+
+    def source(self, section_id: str, language: str) -> SourceFile | None:
+        key = (section_id, language)
+        if key not in self._sources:
+            path = self.root / language / f"{section_id}.md"
+            self._sources[key] = read_source(path) if path.is_file() else None
+        return self._sources[key]
+
+    def translation_state(self, section_id: str, language: str) -> TranslationState:
+        source = self.source(section_id, language)
+        if source is None:
+            return TranslationState.MISSING
+        if language == self.default_language:
+            return TranslationState.OK
+        original = self.root / self.default_language / f"{section_id}.md"
+        if original.is_file() and not file_sha256(original).startswith(source.source_sha256 or "-"):
+            return TranslationState.STALE
+        return TranslationState.OK if source.reviewed else TranslationState.UNREVIEWED
+
+    # --- pages ---------------------------------------------------------------------------------------
+    def title(self, section_id: str, language: str) -> str:
+        return self.page(section_id, language).title
+
+    def page(self, section_id: str, language: str) -> Page:
+        key = (section_id, language)
+        if key not in self._pages:
+            self._pages[key] = self._render(section_id, language)
+        return self._pages[key]
+
+    def _render(self, section_id: str, language: str) -> Page:
+        if section_id not in self.section_ids:
+            raise KeyError(f"no section {section_id!r} in {self.root}")
+        source = self.source(section_id, language)
+        used_language = language
+        if source is None or not (source.title or source.body.strip()):
+            used_language = self.default_language
+            source = self.source(section_id, used_language)
+        if source is None:
+            return Page(section_id, used_language, language, section_id, "", True, False,
+                        (f"{section_id}: no text in any language",))
+        rendered = render_markdown(
+            source.body, used_language, self.section_ids,
+            image_exists=lambda relative: self.resolve_asset(relative) is not None,
+        )
+        problems = tuple(f"{source.path.name} ({used_language}): {problem}" for problem in rendered.problems)
+        if not rendered.html.strip():
+            problems += (f"{source.path.name} ({used_language}): empty section",)
+        return Page(
+            section_id=section_id,
+            language=used_language,
+            requested_language=language,
+            title=source.title or section_id,
+            html=rendered.html,
+            fallback=used_language != language,
+            unreviewed=not source.reviewed,
+            problems=problems,
+        )

@@ -1,0 +1,146 @@
+"""Markdown -> HTML -> sanitised HTML, with the link and image policy of the kiosk.
+
+Python-Markdown passes raw HTML through, so its output is never trusted: nh3 keeps only an allowlist of
+tags and attributes, and our attribute filter rewrites every link and image source. What survives:
+
+* links to other sections (``causes.md`` or ``section:causes``) become ``section:<id>``; in-page
+  ``#anchors`` stay; every other link loses its target (the text remains, nothing opens);
+* images only from inside the content folder (no scheme, no absolute path, no ``..``), of an allowed
+  type; anything else is replaced by its alt text.
+
+Placeholders like ``{{price EUR 150}}`` are formatted for the reader's locale with Babel.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import markdown
+import nh3
+from babel.numbers import format_currency
+
+from kiosk.i18n.text import isolate
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "b", "i",
+    "blockquote", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "code", "pre",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "th": {"align"}, "td": {"align"}}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".svg", ".webp"}
+SECTION_SCHEME = "section"
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)((?:\s+[^\s{}]+)*)\s*\}\}")
+_IMG_TAG = re.compile(r"<img\b([^>]*)>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+@dataclass
+class RenderResult:
+    html: str
+    problems: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+
+def section_link_target(href: str, known_sections: Collection[str]) -> str | None:
+    """The section id an internal link points to, or None if it is not an internal link."""
+    value = href.strip()
+    if value.startswith(f"{SECTION_SCHEME}:"):
+        candidate = value[len(SECTION_SCHEME) + 1:]
+    elif value.endswith(".md") and "/" not in value.removeprefix("./").removeprefix("../") and ":" not in value:
+        candidate = PurePosixPath(value).stem
+    else:
+        return None
+    candidate = candidate.split("#", 1)[0]
+    return candidate if candidate in known_sections else None
+
+
+def safe_image_path(src: str) -> str | None:
+    """Normalised relative path of an image inside the content folder, or None when refused."""
+    value = src.strip()
+    if not value or ":" in value or value.startswith(("/", "\\")) or "\\" in value:
+        return None
+    parts = PurePosixPath(value).parts
+    if any(part in ("..", "") for part in parts) or value.startswith("//"):
+        return None
+    if PurePosixPath(value).suffix.lower() not in IMAGE_SUFFIXES:
+        return None
+    return str(PurePosixPath(*parts))
+
+
+def expand_placeholders(text: str, locale: str, problems: list[str] | None = None) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name, args = match.group(1), match.group(2).split()
+        if name == "price" and len(args) == 2 and args[1].replace(".", "", 1).isdigit():
+            amount = float(args[1])
+            try:
+                formatted = format_currency(amount, args[0].upper(), locale=locale)
+            except (ValueError, KeyError):
+                formatted = f"{args[0].upper()} {args[1]}"
+            return isolate(formatted)
+        if problems is not None:
+            problems.append(f"unknown placeholder {match.group(0)!r}")
+        return ""
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def render_markdown(
+    text: str,
+    locale: str,
+    known_sections: Collection[str],
+    image_exists: Callable[[str], bool] | None = None,
+) -> RenderResult:
+    """Sanitised HTML for one section body; ``problems`` lists what the policy refused."""
+    result = RenderResult(html="")
+    expanded = expand_placeholders(text, locale, result.problems)
+    raw_html = markdown.markdown(expanded, extensions=["sane_lists", "tables"], output_format="html")
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "a" and attribute == "href":
+            if value.startswith("#"):
+                return value
+            target = section_link_target(value, known_sections)
+            if target is None:
+                result.problems.append(f"link refused: {value!r}")
+                return None
+            result.links.append(target)
+            return f"{SECTION_SCHEME}:{target}"
+        if tag == "img" and attribute == "src":
+            path = safe_image_path(value)
+            if path is None or (image_exists is not None and not image_exists(path)):
+                result.problems.append(f"image refused: {value!r}")
+                return None
+            result.images.append(path)
+            return path
+        return value
+
+    cleaned = nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "svg", "math", "template"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        # Let every common scheme reach the attribute filter, which refuses all but ours and reports it.
+        url_schemes={SECTION_SCHEME, "http", "https", "file", "javascript", "data", "qrc", "mailto", "tel", "ftp"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    result.html = _IMG_TAG.sub(_image_or_alt_text, cleaned)
+    if "<" in text and re.search(r"<\s*[a-zA-Z!/]", text):
+        result.problems.append("raw HTML in Markdown (removed)")
+    return result
+
+
+def _image_or_alt_text(match: re.Match[str]) -> str:
+    """Images whose source was refused become their alt text, so the page shows no broken icon."""
+    attributes = dict(_ATTR.findall(match.group(1)))
+    if attributes.get("src"):
+        alt = attributes.get("alt", "")
+        return f'<img src="{attributes["src"]}" alt="{alt}">'
+    alt = html.unescape(attributes.get("alt", ""))
+    return f"<em>{html.escape(alt)}</em>" if alt else ""
