@@ -1,0 +1,229 @@
+"""Composition root: builds the services and the screens and wires them together. Nothing else does."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from kiosk import paths
+from kiosk.bundle.library import ContentLibrary
+from kiosk.config import Config
+from kiosk.i18n import _, catalogs
+from kiosk.i18n.languages import language_info
+from kiosk.i18n.translator import Translator
+from kiosk.session.idle import IdleWatcher
+from kiosk.session.navigator import Navigator, Screen
+from kiosk.session.visit import Visit
+from kiosk.ui import theme
+from kiosk.ui.attract import AttractScreen
+from kiosk.ui.home import HomeScreen
+from kiosk.ui.main_window import KioskWindow
+from kiosk.ui.reader import ReaderScreen
+
+ATTRACT_CYCLE_MS = 3500
+INVITATION = "Touch the screen to begin"
+
+
+class _NoContextMenus(QObject):
+    """Long presses and right clicks open nothing anywhere: a menu is a way out of the kiosk."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        return event.type() == QEvent.Type.ContextMenu
+
+
+def ensure_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+        app.setApplicationName(paths.APP_NAME)
+        app.setApplicationDisplayName(_("Dystonia information"))
+    return app  # type: ignore[return-value]
+
+
+def resolve_content_dir(config: Config, override: Path | None = None) -> Path:
+    if override is not None:
+        return override
+    configured = config["content.directory"]
+    if configured:
+        return Path(configured)
+    return paths.shipped_content_dir()
+
+
+@dataclass
+class Kiosk:
+    """The running kiosk: every service and screen, and the wiring between them."""
+
+    config: Config
+    library: ContentLibrary
+    kiosk_mode: bool
+    app: QApplication = field(init=False)
+    translator: Translator = field(init=False)
+    navigator: Navigator = field(init=False)
+    visit: Visit = field(init=False)
+    idle: IdleWatcher = field(init=False)
+    window: KioskWindow = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.app = ensure_application()
+        theme.load_fonts()
+        self._context_menu_blocker = _NoContextMenus(self.app)
+        self.app.installEventFilter(self._context_menu_blocker)
+        self.translator = Translator(self.config["languages.enabled"], self.config["languages.default"])
+        self.navigator = Navigator(self.library.section_ids)
+        self.visit = Visit()
+        self.idle = IdleWatcher(self.config["session.idle_timeout_seconds"],
+                                self.config["session.idle_countdown_seconds"])
+        self._build_window()
+        self._wire()
+        self._apply_language()
+        self._apply_text_scale()
+        self._on_navigation(self.navigator.screen.value, self.navigator.section)
+
+    # --- construction -------------------------------------------------------------------------------
+    def _build_window(self) -> None:
+        self.window = KioskWindow(self.kiosk_mode)
+        self.attract = AttractScreen()
+        self.home = HomeScreen()
+        self.reader = ReaderScreen(self.library.resolve_asset)
+        self.window.add_screen(Screen.ATTRACT.value, self.attract)
+        self.window.add_screen(Screen.HOME.value, self.home)
+        self.window.add_screen(Screen.READER.value, self.reader)
+        self._load_sections()
+        self._attract_timer = QTimer(self.window)
+        self._attract_timer.setInterval(ATTRACT_CYCLE_MS)
+        self._attract_timer.timeout.connect(self._cycle_invitation)
+        self._attract_index = 0
+
+    def _wire(self) -> None:
+        bar = self.window.top_bar
+        bar.homeRequested.connect(self.navigator.home)
+        bar.textSizeRequested.connect(self.visit.cycle_text_size)
+        bar.consultationRequested.connect(self._on_consultation_requested)
+        bar.languageRequested.connect(self._on_language_requested)
+        self.attract.started.connect(self.navigator.home)
+        self.home.sectionChosen.connect(self.navigator.open_section)
+        self.reader.previousRequested.connect(lambda: self.navigator.step(-1))
+        self.reader.nextRequested.connect(lambda: self.navigator.step(+1))
+        self.reader.sectionRequested.connect(self.navigator.open_section)
+        self.navigator.changed.connect(self._on_navigation)
+        self.translator.languageChanged.connect(self._apply_language)
+        self.visit.textScaleChanged.connect(self._apply_text_scale)
+        self.idle.warn.connect(self.window.idle_overlay.show_countdown)
+        self.idle.tick.connect(self.window.idle_overlay.set_seconds)
+        self.idle.activity.connect(self.window.idle_overlay.hide)
+        self.idle.expired.connect(self.reset_visit)
+        self.window.idle_overlay.stayRequested.connect(self.idle.poke)
+
+    def _load_sections(self) -> None:
+        language = self.translator.language
+        self.home.set_sections([
+            (sid, self.library.title(sid, language), self.library.icon_path(sid)) for sid in self.library.section_ids
+        ])
+
+    # --- behaviour ------------------------------------------------------------------------------------
+    def show(self) -> None:
+        if self.kiosk_mode:
+            self.window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            if self.config["display.hide_cursor"]:
+                self.app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+            self.window.showFullScreen()
+        else:
+            self.window.resize(1280, 800)
+            self.window.show()
+
+    def reset_visit(self) -> None:
+        """End of a visit: everything the visitor chose or saw goes back to the start."""
+        self.window.idle_overlay.hide()
+        self.visit.reset()
+        self.translator.set_language(self.config["languages.default"])
+        self.navigator.attract()
+
+    def _on_navigation(self, screen: str, section: str) -> None:
+        if screen == Screen.READER.value:
+            self._show_section(section)
+        self.window.show_screen(screen)
+        on_attract = screen == Screen.ATTRACT.value
+        self.window.top_bar.setVisible(not on_attract)
+        self.idle.set_enabled(not on_attract)
+        if on_attract:
+            self._attract_index = 0
+            self._attract_timer.start()
+        else:
+            self._attract_timer.stop()
+            self.window.idle_overlay.hide()
+
+    def _show_section(self, section: str) -> None:
+        language = self.translator.language
+        page = self.library.page(section, language)
+        index, count = self.navigator.position
+        rtl = language_info(page.language).rtl
+        notice = ""
+        if page.fallback:
+            notice = _("This topic is not yet available in your language. It is shown in {language}.").format(
+                language=language_info(page.language).native_name)
+        elif page.unreviewed:
+            notice = _("This translation has not yet been checked by our medical team.")
+        self.reader.show_page(page.title, page.html, index, count, rtl, notice)
+
+    def _apply_language(self, _code: str = "") -> None:
+        info = self.translator.info
+        direction = Qt.LayoutDirection.RightToLeft if info.rtl else Qt.LayoutDirection.LeftToRight
+        self.app.setLayoutDirection(direction)
+        self.window.top_bar.set_language_name(info.native_name)
+        for screen in (self.window.top_bar, self.attract, self.home, self.reader, self.window.idle_overlay):
+            screen.retranslate()
+        self.home.set_titles({sid: self.library.title(sid, info.code) for sid in self.library.section_ids})
+        if self.navigator.screen is Screen.READER:
+            fraction = self.reader.scroll_fraction()
+            self._show_section(self.navigator.section)
+            self.reader.set_scroll_fraction(fraction)
+
+    def _apply_text_scale(self, _scale: float = 0.0) -> None:
+        scale = self.visit.text_scale
+        self.app.setStyleSheet(theme.style_sheet(scale))
+        self.reader.set_text_scale(scale)
+        self.window.top_bar.set_text_step(self.visit.text_step)
+
+    def _cycle_invitation(self) -> None:
+        codes = self.translator.enabled
+        self._attract_index = (self._attract_index + 1) % len(codes)
+        code = codes[self._attract_index]
+        text = catalogs.load_catalog(code).gettext(INVITATION)
+        self.attract.set_invitation(text)
+        self.attract.invite.setLayoutDirection(
+            Qt.LayoutDirection.RightToLeft if language_info(code).rtl else Qt.LayoutDirection.LeftToRight)
+
+    def _on_consultation_requested(self) -> None:
+        # Until the request form exists, the consultation section explains how to reach the hospital.
+        if "consultation" in self.library.section_ids:
+            self.navigator.open_section("consultation")
+
+    def _on_language_requested(self) -> None:
+        enabled = self.translator.enabled
+        following = enabled[(enabled.index(self.translator.language) + 1) % len(enabled)]
+        self.translator.set_language(following)
+
+    def shutdown(self) -> None:
+        self._attract_timer.stop()
+        self.idle.shutdown()
+        self.app.removeEventFilter(self._context_menu_blocker)
+        self.window.allow_close()
+        self.window.close()
+        self.window.deleteLater()
+
+
+def build_kiosk(config: Config, content_dir: Path | None = None, kiosk_mode: bool = True) -> Kiosk:
+    library = ContentLibrary(resolve_content_dir(config, content_dir))
+    return Kiosk(config=config, library=library, kiosk_mode=kiosk_mode)
+
+
+def use_offscreen_platform() -> None:
+    """Commands that render without a screen (check, screenshot) work on a headless machine."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -1,0 +1,116 @@
+"""``kiosk run``, ``kiosk check`` and ``kiosk screenshot``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from kiosk import paths
+from kiosk.config import ConfigError, load_config
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="run the kiosk (the default command)")
+    run.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
+    _content_and_config(run)
+    run.set_defaults(func=_run)
+
+    check = subparsers.add_parser("check", help="offscreen self-test of the content; non-zero on any problem")
+    _content_and_config(check)
+    check.add_argument("--json", action="store_true", help="print a JSON object instead of a summary line")
+    check.set_defaults(func=_check)
+
+    shot = subparsers.add_parser("screenshot", help="render one screen offscreen to a PNG")
+    shot.add_argument("--screen", required=True,
+                      help="attract, home, reader:<section>, languages, form, done, admin")
+    shot.add_argument("--lang", default=None, help="language code (default: the configured default)")
+    shot.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT in pixels (default 1920x1080)")
+    shot.add_argument("--text-size", type=int, choices=(0, 1, 2), default=0, help="text size step")
+    shot.add_argument("--out", required=True, type=Path, help="PNG file to write")
+    _content_and_config(shot)
+    shot.set_defaults(func=_screenshot)
+
+
+def _content_and_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=None, help="content folder (default: installed/shipped)")
+    parser.add_argument("--config", type=Path, default=None, help="configuration file (TOML)")
+
+
+def _load(args: argparse.Namespace):  # noqa: ANN202 (returns Config)
+    return load_config(args.config or paths.default_config_path())
+
+
+def _fail(message: str) -> int:
+    print(f"kiosk: {message}", file=sys.stderr)
+    return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.app import build_kiosk
+    from kiosk.bundle.manifest import ManifestError
+
+    try:
+        config = _load(args)
+        kiosk = build_kiosk(config, args.content, kiosk_mode=not (args.windowed or config["display.windowed"]))
+    except (ConfigError, ManifestError) as error:
+        return _fail(str(error))
+    bench_start = os.environ.get("KIOSK_BENCH_T0")
+    if bench_start:
+        # Benchmarks measure process start to the first painted frame, then quit.
+        def report_first_frame() -> None:
+            print(f"first_frame_s: {time.time() - float(bench_start):.4f}", flush=True)
+            kiosk.app.quit()
+
+        kiosk.window.firstFramePainted.connect(report_first_frame)
+    kiosk.show()
+    code = kiosk.app.exec()
+    kiosk.shutdown()
+    return code
+
+
+def _check(args: argparse.Namespace) -> int:
+    from kiosk.app import use_offscreen_platform
+
+    use_offscreen_platform()
+    from kiosk.bundle.manifest import ManifestError
+    from kiosk.checks import run_check
+
+    try:
+        config = _load(args)
+        report = run_check(config, args.content)
+    except (ConfigError, ManifestError) as error:
+        if args.json:
+            print(json.dumps({"languages": [], "sections": [], "problems": [str(error)]}))
+        return _fail(str(error))
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            print(f"problem: {problem}")
+        print(report.summary())
+    return 1 if report.problems else 0
+
+
+def _screenshot(args: argparse.Namespace) -> int:
+    from kiosk.app import use_offscreen_platform
+
+    use_offscreen_platform()
+    from kiosk.bundle.manifest import ManifestError
+    from kiosk.screenshot import ScreenshotError, take_screenshot
+
+    try:
+        width, height = (int(part) for part in args.size.lower().split("x"))
+    except ValueError:
+        return _fail(f"--size must look like 1920x1080, got {args.size!r}")
+    try:
+        config = _load(args)
+        take_screenshot(config, args.screen, args.lang, (width, height), args.out, args.content,
+                        text_step=args.text_size)
+    except (ConfigError, ManifestError, ScreenshotError) as error:
+        return _fail(str(error))
+    print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,48 @@
+"""Render one screen of the kiosk to a PNG, offscreen: for tests, documentation and staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.config import Config
+from kiosk.session.navigator import Screen
+
+
+class ScreenshotError(ValueError):
+    pass
+
+
+def take_screenshot(config: Config, screen: str, language: str | None, size: tuple[int, int], out: Path,
+                    content_dir: Path | None = None, text_step: int = 0) -> None:
+    from kiosk.app import build_kiosk
+
+    kiosk = build_kiosk(config, content_dir, kiosk_mode=False)
+    try:
+        if language:
+            try:
+                kiosk.translator.set_language(language)
+            except ValueError as error:
+                raise ScreenshotError(str(error)) from error
+        kiosk.visit.set_text_step(text_step)
+        name, _, argument = screen.partition(":")
+        if name == Screen.READER.value:
+            if argument not in kiosk.library.section_ids:
+                raise ScreenshotError(
+                    f"unknown section {argument!r}; sections: {', '.join(kiosk.library.section_ids)}")
+            kiosk.navigator.open_section(argument)
+        elif name in {s.value for s in Screen} and name in kiosk.window.screens:
+            kiosk.navigator.go(Screen(name))
+        else:
+            known = ", ".join(sorted(kiosk.window.screens)) + ", reader:<section>"
+            raise ScreenshotError(f"unknown screen {screen!r}; screens: {known}")
+        kiosk.window.resize(*size)
+        kiosk.window.show()
+        for _ in range(3):
+            QApplication.processEvents()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not kiosk.window.grab().save(str(out), "PNG"):
+            raise ScreenshotError(f"could not write {out}")
+    finally:
+        kiosk.shutdown()

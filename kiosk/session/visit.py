@@ -1,0 +1,35 @@
+"""Choices a visitor makes that must not outlive the visit (text size; later contrast)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+TEXT_SCALES = (1.0, 1.25, 1.5)
+
+
+class Visit(QObject):
+    textScaleChanged = Signal(float)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._text_step = 0
+
+    @property
+    def text_step(self) -> int:
+        return self._text_step
+
+    @property
+    def text_scale(self) -> float:
+        return TEXT_SCALES[self._text_step]
+
+    def set_text_step(self, step: int) -> None:
+        step = max(0, min(step, len(TEXT_SCALES) - 1))
+        if step != self._text_step:
+            self._text_step = step
+            self.textScaleChanged.emit(self.text_scale)
+
+    def cycle_text_size(self) -> None:
+        self.set_text_step((self._text_step + 1) % len(TEXT_SCALES))
+
+    def reset(self) -> None:
+        self.set_text_step(0)

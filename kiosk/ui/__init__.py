@@ -1,0 +1,1 @@
+"""Screens and widgets. They show state and emit intents; the services decide."""

@@ -1,0 +1,67 @@
+"""'Are you still there?' countdown shown over every screen before the visit is reset."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.i18n import _
+
+
+class IdleOverlay(QFrame):
+    stayRequested = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("IdleOverlay")
+        outer = QVBoxLayout(self)
+        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        card = QFrame(self)
+        card.setObjectName("IdleCard")
+        card.setMinimumWidth(640)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(48, 40, 48, 40)
+        inner.setSpacing(24)
+        self.title = QLabel(card)
+        self.title.setObjectName("IdleTitle")
+        self.message = QLabel(card)
+        self.count = QLabel(card)
+        self.count.setObjectName("IdleCount")
+        for label in (self.title, self.message, self.count):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
+        self.stay_button = QPushButton(card)
+        self.stay_button.setObjectName("StayButton")
+        self.stay_button.clicked.connect(self.stayRequested)
+        inner.addWidget(self.title)
+        inner.addWidget(self.message)
+        inner.addWidget(self.count)
+        inner.addWidget(self.stay_button)
+        outer.addWidget(card)
+        self._seconds = 0
+        self.hide()
+        self.retranslate()
+
+    def show_countdown(self, seconds: int) -> None:
+        self._seconds = seconds
+        self.retranslate()
+        self.setGeometry(self.parentWidget().rect())
+        self.raise_()
+        self.show()
+
+    def set_seconds(self, seconds: int) -> None:
+        self._seconds = seconds
+        self.count.setText(self.locale().toString(seconds))
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Are you still there?"))
+        self.message.setText(_("Touch the screen to continue. Otherwise the kiosk will start again "
+                               "for the next visitor."))
+        self.stay_button.setText(_("I am still here"))
+        self.count.setText(self.locale().toString(self._seconds))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+        # Any touch on the dimmed screen counts as "still here", not only the button.
+        self.stayRequested.emit()
+        event.accept()

@@ -1,0 +1,125 @@
+"""Reading one section: title, body, previous / next, and where the patient is ("3 / 6")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QTextOption
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.i18n import _
+from kiosk.ui import theme
+from kiosk.ui.widgets.safe_browser import SafeTextBrowser
+
+
+class ReaderScreen(QWidget):
+    previousRequested = Signal()
+    nextRequested = Signal()
+    sectionRequested = Signal(str)
+
+    def __init__(self, resolve_asset: Callable[[str], Path | None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ReaderScreen")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 24, 48, 24)
+        layout.setSpacing(16)
+        self.title = QLabel(self)
+        self.title.setObjectName("ScreenTitle")
+        self.title.setWordWrap(True)
+        self.notice = QLabel(self)
+        self.notice.setObjectName("Notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.browser = SafeTextBrowser(resolve_asset, self)
+        self.browser.sectionRequested.connect(self.sectionRequested)
+        self.disclaimer = QLabel(self)
+        self.disclaimer.setObjectName("Disclaimer")
+        self.disclaimer.setWordWrap(True)
+        self.disclaimer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        nav = QHBoxLayout()
+        nav.setSpacing(24)
+        self.previous_button = QPushButton(self)
+        self.previous_button.setObjectName("PreviousButton")
+        self.previous_button.clicked.connect(self.previousRequested)
+        self.next_button = QPushButton(self)
+        self.next_button.setObjectName("NextButton")
+        self.next_button.clicked.connect(self.nextRequested)
+        self.position = QLabel(self)
+        self.position.setObjectName("Position")
+        self.position.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        nav.addWidget(self.previous_button, 2)
+        nav.addWidget(self.position, 1)
+        nav.addWidget(self.next_button, 2)
+
+        layout.addWidget(self.title)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(self.disclaimer)
+        layout.addLayout(nav)
+        self._index, self._count = 0, 0
+        self._scale = 1.0
+        self._rtl = False
+        self.retranslate()
+
+    # --- content -------------------------------------------------------------------------------------
+    def show_page(self, title: str, html: str, index: int, count: int, rtl: bool, notice: str = "") -> None:
+        self._index, self._count, self._rtl = index, count, rtl
+        self.title.setText(title)
+        self.setAccessibleName(title)
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
+        document = self.browser.document()
+        document.setDefaultStyleSheet(theme.document_style_sheet())
+        self._apply_document_font()
+        option = document.defaultTextOption()
+        # A QTextDocument takes each paragraph's direction from its first strong character, not from the
+        # widget; Arabic and Persian pages must be right-to-left even when a paragraph starts with "DBS".
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
+        option.setAlignment(Qt.AlignmentFlag.AlignAbsolute | (
+            Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft))
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        document.setDefaultTextOption(option)
+        direction = "rtl" if rtl else "ltr"
+        self.browser.setHtml(f'<div dir="{direction}">{html}</div>')
+        self.browser.verticalScrollBar().setValue(0)
+        self._update_navigation()
+
+    def set_text_scale(self, scale: float) -> None:
+        self._scale = scale
+        self._apply_document_font()
+
+    def _apply_document_font(self) -> None:
+        font = QFont(self.browser.font())
+        font.setPixelSize(theme.px(theme.BODY_PX, self._scale))
+        self.browser.document().setDefaultFont(font)
+
+    def scroll_fraction(self) -> float:
+        bar = self.browser.verticalScrollBar()
+        return bar.value() / bar.maximum() if bar.maximum() > 0 else 0.0
+
+    def set_scroll_fraction(self, fraction: float) -> None:
+        bar = self.browser.verticalScrollBar()
+        bar.setValue(round(fraction * bar.maximum()))
+
+    # --- language ------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.disclaimer.setText(_("This information does not replace a doctor's advice."))
+        self._update_navigation()
+
+    def _update_navigation(self) -> None:
+        # Arrows point the way the pages turn: in a right-to-left language "next" is to the left.
+        back_arrow, forward_arrow = ("→", "←") if self._rtl else ("←", "→")
+        self.previous_button.setText(f"{back_arrow}  " + _("Previous"))
+        self.next_button.setText(_("Next") + f"  {forward_arrow}")
+        self.previous_button.setAccessibleName(_("Previous topic"))
+        self.next_button.setAccessibleName(_("Next topic"))
+        self.previous_button.setEnabled(self._index > 1)
+        self.next_button.setEnabled(0 < self._index < self._count)
+        # "3 / 6" in the patient's digits; the isolate keeps the numbers in order in right-to-left text.
+        self.position.setText(_("{current} / {total}").format(
+            current=self.locale().toString(self._index), total=self.locale().toString(self._count)))
+        self.position.setAccessibleName(
+            _("Topic {current} of {total}").format(current=self._index, total=self._count))

@@ -1,0 +1,103 @@
+"""Colours, fonts and the style sheet, scaled by the visitor's text size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QFontDatabase
+
+from kiosk import paths
+
+BODY_PX = 26  # body text at the default size; the brief asks for at least 24 px
+MIN_TARGET_PX = 88  # touch targets stay above 80x80 px at 1920x1080
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: str = "#f4f6f8"
+    surface: str = "#ffffff"
+    text: str = "#1b2530"
+    muted: str = "#44505c"
+    accent: str = "#1f5f8b"
+    accent_text: str = "#ffffff"
+    action: str = "#a33a1f"  # the consultation button: warm, distinct from navigation
+    action_text: str = "#ffffff"
+    border: str = "#8a99a8"
+    notice_bg: str = "#fff4d6"
+    notice_text: str = "#4a3800"
+
+
+DEFAULT_PALETTE = Palette()
+
+_loaded_families: list[str] = []
+
+
+def load_fonts() -> list[str]:
+    """Register the bundled Noto fonts once, so every kiosk renders the same glyphs."""
+    if not _loaded_families:
+        for font_file in sorted(paths.fonts_dir().glob("*.ttf")):
+            font_id = QFontDatabase.addApplicationFont(str(font_file))
+            if font_id >= 0:
+                for family in QFontDatabase.applicationFontFamilies(font_id):
+                    if family not in _loaded_families:
+                        _loaded_families.append(family)
+    return list(_loaded_families)
+
+
+def font_families() -> list[str]:
+    """Latin/Cyrillic first, Arabic script as fallback for the glyphs Noto Sans lacks."""
+    preferred = ["Noto Sans", "Noto Sans Arabic"]
+    loaded = load_fonts()
+    return [family for family in preferred if family in loaded] or ["sans-serif"]
+
+
+def px(value: float, scale: float) -> int:
+    return round(value * scale)
+
+
+def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
+    families = ", ".join(f'"{family}"' for family in font_families())
+    p = palette
+    return f"""
+    QWidget {{ font-family: {families}; font-size: {px(BODY_PX, scale)}px; color: {p.text}; }}
+    #KioskWindow, #ScreenStack, QStackedWidget > QWidget {{ background: {p.background}; }}
+    #TopBar {{ background: {p.surface}; border-bottom: 2px solid {p.border}; }}
+    QPushButton {{
+        min-height: {MIN_TARGET_PX}px; min-width: {MIN_TARGET_PX}px; padding: 8px 20px;
+        border: 2px solid {p.border}; border-radius: 14px; background: {p.surface}; color: {p.text};
+        font-size: {px(24, scale)}px; font-weight: 600;
+    }}
+    QPushButton:pressed {{ background: #dde6ee; }}
+    QPushButton:focus {{ border: 3px solid {p.accent}; }}
+    QPushButton:disabled {{ color: #8a96a3; border-color: #c5ced6; }}
+    QPushButton#ConsultButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
+    QPushButton#ConsultButton:pressed {{ background: #7d2c17; }}
+    QPushButton#SectionTile {{ background: {p.surface}; border: 2px solid {p.border}; border-radius: 20px; }}
+    QPushButton#SectionTile:pressed {{ background: #dde6ee; }}
+    QLabel#TileTitle {{ font-size: {px(30, scale)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
+    QLabel#ScreenTitle {{ font-size: {px(40, scale)}px; font-weight: 700; color: {p.text}; }}
+    QLabel#AttractTitle {{ font-size: {px(72, scale)}px; font-weight: 700; color: {p.accent}; }}
+    QLabel#AttractInvite {{ font-size: {px(44, scale)}px; color: {p.text}; }}
+    QLabel#AttractSub {{ font-size: {px(30, scale)}px; color: {p.muted}; }}
+    QLabel#Position {{ font-size: {px(26, scale)}px; color: {p.muted}; }}
+    QLabel#Disclaimer {{ font-size: {px(20, scale)}px; color: {p.muted}; }}
+    QLabel#Notice {{ background: {p.notice_bg}; color: {p.notice_text}; border-radius: 10px; padding: 10px 16px; }}
+    QTextBrowser {{ background: {p.surface}; border: none; border-radius: 16px; padding: 16px 24px; }}
+    QFrame#IdleOverlay {{ background: rgba(20, 30, 40, 200); }}
+    QFrame#IdleCard {{ background: {p.surface}; border-radius: 24px; }}
+    QLabel#IdleTitle {{ font-size: {px(44, scale)}px; font-weight: 700; }}
+    QLabel#IdleCount {{ font-size: {px(72, scale)}px; font-weight: 700; color: {p.accent}; }}
+    QScrollBar:vertical {{ width: 22px; background: {p.background}; }}
+    QScrollBar::handle:vertical {{ background: {p.border}; border-radius: 10px; min-height: 60px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0px; border: none; }}
+    QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
+    """
+
+
+def document_style_sheet(palette: Palette = DEFAULT_PALETTE) -> str:
+    """CSS for the section pages inside the text browser (Qt's rich-text subset)."""
+    return f"""
+    h1, h2, h3 {{ color: {palette.accent}; }}
+    p, li {{ line-height: 140%; }}
+    a {{ color: {palette.accent}; text-decoration: underline; }}
+    """

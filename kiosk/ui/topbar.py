@@ -1,0 +1,70 @@
+"""The bar on every screen: Home, Language, text size, and the consultation request."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
+
+from kiosk import paths
+from kiosk.i18n import _
+
+
+class TopBar(QFrame):
+    homeRequested = Signal()
+    languageRequested = Signal()
+    textSizeRequested = Signal()
+    consultationRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TopBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(20, 12, 20, 12)
+        layout.setSpacing(16)
+        self.home_button = self._button("HomeButton", self.homeRequested, "home.svg")
+        self.language_button = self._button("LanguageButton", self.languageRequested, "language.svg")
+        self.text_size_button = self._button("TextSizeButton", self.textSizeRequested, "text-size.svg")
+        self.consult_button = self._button("ConsultButton", self.consultationRequested)
+        layout.addWidget(self.home_button)
+        layout.addWidget(self.language_button)
+        layout.addWidget(self.text_size_button)
+        layout.addStretch(1)
+        layout.addWidget(self.consult_button)
+        self._text_step = 0
+        self.retranslate()
+
+    def _button(self, name: str, signal: Signal, icon: str = "") -> QPushButton:
+        button = QPushButton(self)
+        button.setObjectName(name)
+        if icon:
+            button.setIcon(QIcon(str(paths.icons_dir() / icon)))
+            button.setIconSize(QSize(36, 36))
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        button.clicked.connect(signal.emit)
+        return button
+
+    def set_text_step(self, step: int) -> None:
+        self._text_step = step
+        self.retranslate()
+
+    def set_language_name(self, native_name: str) -> None:
+        self._language_name = native_name
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.home_button.setText(_("Home"))
+        self.home_button.setAccessibleName(_("Home"))
+        self.home_button.setAccessibleDescription(_("Back to the list of topics"))
+        # The language button names the current language in that language, beside a globe, so a visitor
+        # who cannot read the current language still recognises what it does.
+        name = getattr(self, "_language_name", "")
+        self.language_button.setText(name or _("Language"))
+        self.language_button.setAccessibleName(_("Language"))
+        self.language_button.setAccessibleDescription(_("Choose another language"))
+        sizes = ["A", "A+", "A++"]
+        self.text_size_button.setText(_("Text size") + f"  {sizes[self._text_step]}")
+        self.text_size_button.setAccessibleName(_("Text size"))
+        self.text_size_button.setAccessibleDescription(_("Make the text larger; tap again to cycle"))
+        self.consult_button.setText(_("Ask for a consultation"))
+        self.consult_button.setAccessibleName(_("Ask for a consultation"))

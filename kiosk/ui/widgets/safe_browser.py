@@ -1,0 +1,80 @@
+"""A text browser that can only show what the content folder holds.
+
+QTextBrowser follows links and reads any local file by default. Here links never navigate by themselves
+(the reader receives ``sectionRequested``), and ``loadResource`` serves images only from inside the
+content folder. Everything refused gets a harmless placeholder: returning nothing makes Qt open the path
+itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QImage, QImageReader, QTextDocument
+from PySide6.QtWidgets import QFrame, QScroller, QTextBrowser, QWidget
+
+from kiosk.bundle.render import SECTION_SCHEME, safe_image_path
+
+MAX_IMAGE_PIXELS = 4096 * 4096
+MAX_IMAGE_WIDTH = 1400
+
+
+class SafeTextBrowser(QTextBrowser):
+    sectionRequested = Signal(str)
+
+    def __init__(self, resolve_asset: Callable[[str], Path | None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._resolve_asset = resolve_asset
+        self._placeholder = QImage(1, 1, QImage.Format.Format_ARGB32)
+        self._placeholder.fill(Qt.GlobalColor.transparent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSearchPaths([])
+        self.anchorClicked.connect(self._on_anchor)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Kinetic flick scrolling with a finger (touch arrives as synthesised left-button presses).
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+
+    def set_resolver(self, resolve_asset: Callable[[str], Path | None]) -> None:
+        self._resolve_asset = resolve_asset
+
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == SECTION_SCHEME:
+            self.sectionRequested.emit(url.path())
+        elif not url.scheme() and url.fragment() and not url.path():
+            self.scrollToAnchor(url.fragment())
+        # Anything else: nothing happens. The sanitiser already removed such links; this is the backstop.
+
+    def setSource(self, name: QUrl, type: QTextDocument.ResourceType = QTextDocument.ResourceType.UnknownResource) -> None:  # noqa: A002, N802, E501
+        # Navigation is the reader's job; the browser never loads a document by URL.
+        return
+
+    def loadResource(self, resource_type: int, name: QUrl) -> object:  # noqa: N802 (Qt API)
+        if resource_type == QTextDocument.ResourceType.ImageResource.value or \
+                resource_type == QTextDocument.ResourceType.ImageResource:
+            return self._load_image(name)
+        # Style sheets, other documents, anything unknown: empty bytes, never a file read by Qt.
+        return QByteArray()
+
+    def _load_image(self, name: QUrl) -> QImage:
+        text = name.toString()
+        relative = safe_image_path(text) if not name.scheme() else None
+        path = self._resolve_asset(relative) if relative else None
+        if path is None:
+            return self._placeholder
+        reader = QImageReader(str(path))
+        size = reader.size()
+        if not size.isValid() or size.width() * size.height() > MAX_IMAGE_PIXELS:
+            # SVGs report their nominal size; anything undeclared or enormous is not decoded.
+            if not (path.suffix.lower() == ".svg" and size.isValid()):
+                return self._placeholder
+        if size.width() > MAX_IMAGE_WIDTH:
+            reader.setScaledSize(QSize(MAX_IMAGE_WIDTH, round(size.height() * MAX_IMAGE_WIDTH / size.width())))
+        image = reader.read()
+        return image if not image.isNull() else self._placeholder

@@ -1,0 +1,46 @@
+"""A large touch tile: icon above a title that wraps instead of being cut off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+
+class SectionTile(QPushButton):
+    def __init__(self, section_id: str, icon_path: Path | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section_id = section_id
+        self.setObjectName("SectionTile")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 20, 16, 20)
+        layout.setSpacing(12)
+        self.icon_label = QLabel(self)
+        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.icon_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._icon = QIcon(str(icon_path)) if icon_path else QIcon()
+        self.title_label = QLabel(self)
+        self.title_label.setObjectName("TileTitle")
+        self.title_label.setWordWrap(True)
+        self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout.addStretch(1)
+        layout.addWidget(self.icon_label)
+        layout.addWidget(self.title_label)
+        layout.addStretch(1)
+        self.set_icon_size(96)
+
+    def set_icon_size(self, side: int) -> None:
+        if not self._icon.isNull():
+            self.icon_label.setPixmap(self._icon.pixmap(QSize(side, side), self.devicePixelRatioF()))
+
+    def set_title(self, title: str) -> None:
+        self.title_label.setText(title)
+        self.setAccessibleName(title)
+
+    def title(self) -> str:
+        return self.title_label.text()
