@@ -56,6 +56,36 @@ SETTINGS: tuple[Setting, ...] = (
     # --- display --------------------------------------------------------------------------------------
     Setting("display.windowed", bool, False, "Run in a normal window instead of full screen (staff preview)."),
     Setting("display.hide_cursor", bool, True, "Hide the mouse cursor in kiosk mode (touch screens)."),
+    # --- delivery -------------------------------------------------------------------------------------
+    Setting("delivery.endpoint", str, "",
+            "HTTPS address of the hospital's receiver (docs/delivery-contract.md). Empty: requests are "
+            "kept safely in the outbox and can be exported with 'kiosk outbox export'."),
+    Setting("delivery.kiosk_id", str, "",
+            "This kiosk's name, sent with every request so the hospital knows where it came from. "
+            "Empty: the machine's host name."),
+    Setting("delivery.token", str, "",
+            "This kiosk's secret token, sent as 'Authorization: Bearer <token>'. One per kiosk, from the "
+            "hospital's IT; at least 32 random characters."),
+    Setting("delivery.ca_file", str, "",
+            "PEM file of the certificate authority that signed the receiver's certificate, when the "
+            "hospital runs its own CA. Empty: the system's trusted authorities."),
+    Setting("delivery.hospital_public_key", str, "",
+            "The hospital's public key (base64, from 'kiosk receiver keygen'). Requests are sealed to it "
+            "before they are stored; the form is unavailable while this is empty."),
+    Setting("delivery.connect_timeout_seconds", float, 10.0,
+            "Seconds to wait for the receiver to accept a connection (TLS included).", minimum=1),
+    Setting("delivery.request_deadline_seconds", float, 30.0,
+            "Seconds one delivery attempt may take in total before it counts as failed and is retried.",
+            minimum=1),
+    Setting("delivery.backoff_base_seconds", float, 5.0,
+            "First retry delay; it doubles after each failure (randomised to spread kiosks out).",
+            minimum=0.1),
+    Setting("delivery.backoff_cap_seconds", float, 900.0,
+            "Longest wait between two attempts, also for a server's Retry-After (at most 900).",
+            minimum=1),
+    Setting("delivery.retention_days", int, 30,
+            "Days a delivered request's metadata (reference, times, receipt; never the personal data, "
+            "which is destroyed on delivery) is kept for staff questions.", minimum=1),
 )
 
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
