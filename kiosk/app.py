@@ -111,7 +111,7 @@ class Kiosk:
         self.home.sectionChosen.connect(self.navigator.open_section)
         self.reader.previousRequested.connect(lambda: self.navigator.step(-1))
         self.reader.nextRequested.connect(lambda: self.navigator.step(+1))
-        self.reader.sectionRequested.connect(self.navigator.open_section)
+        self.reader.sectionRequested.connect(self._open_linked_section)
         self.navigator.changed.connect(self._on_navigation)
         self.translator.languageChanged.connect(self._apply_language)
         self.visit.textScaleChanged.connect(self._apply_text_scale)
@@ -199,6 +199,10 @@ class Kiosk:
         self.attract.set_invitation(text)
         self.attract.invite.setLayoutDirection(
             Qt.LayoutDirection.RightToLeft if language_info(code).rtl else Qt.LayoutDirection.LeftToRight)
+
+    def _open_linked_section(self, section_id: str) -> None:
+        if section_id in self.navigator.section_ids:
+            self.navigator.open_section(section_id)
 
     def _on_consultation_requested(self) -> None:
         # Until the request form exists, the consultation section explains how to reach the hospital.

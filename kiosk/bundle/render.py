@@ -35,6 +35,7 @@ SECTION_SCHEME = "section"
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)((?:\s+[^\s{}]+)*)\s*\}\}")
 _IMG_TAG = re.compile(r"<img\b([^>]*)>")
+_TARGETLESS_LINK = re.compile(r"<a>(.*?)</a>", re.DOTALL)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -51,7 +52,7 @@ def section_link_target(href: str, known_sections: Collection[str]) -> str | Non
     value = href.strip()
     if value.startswith(f"{SECTION_SCHEME}:"):
         candidate = value[len(SECTION_SCHEME) + 1:]
-    elif value.endswith(".md") and "/" not in value.removeprefix("./").removeprefix("../") and ":" not in value:
+    elif value.endswith(".md") and "/" not in value.removeprefix("./") and ":" not in value:
         candidate = PurePosixPath(value).stem
     else:
         return None
@@ -130,7 +131,8 @@ def render_markdown(
         link_rel=None,
         strip_comments=True,
     )
-    result.html = _IMG_TAG.sub(_image_or_alt_text, cleaned)
+    # A link whose target was refused is plain text: nothing to tap, nothing styled as a link.
+    result.html = _TARGETLESS_LINK.sub(r"\1", _IMG_TAG.sub(_image_or_alt_text, cleaned))
     if "<" in text and re.search(r"<\s*[a-zA-Z!/]", text):
         result.problems.append("raw HTML in Markdown (removed)")
     return result

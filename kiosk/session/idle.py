@@ -46,7 +46,7 @@ class IdleWatcher(QObject):
         self._enabled = enabled
         self._countdown.stop()
         if enabled:
-            self._idle_timer.start(self.idle_seconds * 1000)
+            self._idle_timer.start(round(self.idle_seconds * 1000))
         else:
             self._idle_timer.stop()
 
@@ -56,7 +56,7 @@ class IdleWatcher(QObject):
         if self._countdown.isActive():
             self._countdown.stop()
             self.activity.emit()
-        self._idle_timer.start(self.idle_seconds * 1000)
+        self._idle_timer.start(round(self.idle_seconds * 1000))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _INPUT_EVENTS:

@@ -1,0 +1,63 @@
+"""Shared fixtures. Qt runs offscreen; every test gets its own writable kiosk home."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The user's own settings must never leak into a test run.
+for _name in [name for name in os.environ if name.startswith("KIOSK_")]:
+    del os.environ[_name]
+
+import pytest  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CONTENT = REPO_ROOT / "content"
+
+
+@pytest.fixture(autouse=True)
+def kiosk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "kiosk-home"
+    home.mkdir()
+    monkeypatch.setenv("KIOSK_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def config():
+    from kiosk.config import load_config
+
+    return load_config(None, environ={})
+
+
+@pytest.fixture
+def make_kiosk(qtbot, config) -> Iterator:
+    """Build a kiosk (windowed, offscreen) on the shipped content or another folder; shut down after."""
+    from kiosk.app import build_kiosk
+
+    built = []
+
+    def factory(content: Path | None = None, size: tuple[int, int] = (1920, 1080), cfg=None, **overrides):
+        chosen = (cfg or config).with_overrides(**overrides) if overrides else (cfg or config)
+        kiosk = build_kiosk(chosen, content, kiosk_mode=False)
+        kiosk.window.resize(*size)
+        kiosk.window.show()
+        qtbot.waitExposed(kiosk.window)
+        built.append(kiosk)
+        return kiosk
+
+    yield factory
+    for kiosk in built:
+        kiosk.shutdown()
+
+
+def run_kiosk_command(*args: str, env: dict[str, str] | None = None, timeout: float = 120):
+    """Run ``python -m kiosk ARGS`` as a real process."""
+    import subprocess
+
+    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=REPO_ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=timeout, check=False)

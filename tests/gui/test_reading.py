@@ -1,0 +1,113 @@
+"""A patient taps through the screens: attract -> home -> a section -> next -> home."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+
+from kiosk.session.navigator import Screen
+
+
+def tap(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=widget.rect().center())
+
+
+def test_touch_anywhere_on_attract_opens_the_topics(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    assert kiosk.window.current_screen() == "attract"
+    assert not kiosk.window.top_bar.isVisible()
+    qtbot.mouseClick(kiosk.attract, Qt.MouseButton.LeftButton, pos=QPoint(40, 40))
+    assert kiosk.window.current_screen() == "home"
+    assert kiosk.window.top_bar.isVisible()
+    titles = [tile.title() for tile in kiosk.home.tiles]
+    assert titles == [kiosk.library.title(sid, "en") for sid in kiosk.library.section_ids]
+    assert len(titles) == 6 and all(titles)
+
+
+def test_patient_reads_a_section_moves_on_and_goes_home(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.home()
+    causes = next(tile for tile in kiosk.home.tiles if tile.section_id == "causes")
+    tap(qtbot, causes)
+    assert kiosk.window.current_screen() == "reader"
+    assert kiosk.reader.title.text() == "Causes"
+    assert "Primary dystonia" in kiosk.reader.browser.toPlainText()
+    assert kiosk.reader.position.text() == "2 / 6"
+
+    tap(qtbot, kiosk.reader.next_button)
+    assert kiosk.navigator.section == "diagnosis"
+    assert kiosk.reader.position.text() == "3 / 6"
+    assert "MRI" in kiosk.reader.browser.toPlainText()
+
+    tap(qtbot, kiosk.reader.previous_button)
+    tap(qtbot, kiosk.reader.previous_button)
+    assert kiosk.navigator.section == "what-is-dystonia"
+    assert not kiosk.reader.previous_button.isEnabled()
+
+    tap(qtbot, kiosk.window.top_bar.home_button)
+    assert kiosk.window.current_screen() == "home"
+
+
+def test_last_section_has_no_next(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.open_section("consultation")
+    assert not kiosk.reader.next_button.isEnabled()
+    assert kiosk.reader.previous_button.isEnabled()
+
+
+def test_internal_link_opens_the_other_section(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.open_section("consultation")
+    html = kiosk.library.page("consultation", "en").html
+    assert 'href="section:treatment"' in html
+    from PySide6.QtCore import QUrl
+
+    kiosk.reader.browser.anchorClicked.emit(QUrl("section:treatment"))
+    assert kiosk.navigator.section == "treatment"
+    assert kiosk.reader.title.text() == "Medication and Botox"
+
+
+def test_price_is_formatted_for_the_reader(make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.open_section("consultation")
+    text = kiosk.reader.browser.toPlainText()
+    assert "€150.00" in text and "$125.00" in text
+    assert "{{" not in text
+
+
+def test_text_size_cycles_through_three_steps_and_grows_the_body(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.open_section("what-is-dystonia")
+    sizes = []
+    for _ in range(3):
+        sizes.append(kiosk.reader.browser.document().defaultFont().pixelSize())
+        tap(qtbot, kiosk.window.top_bar.text_size_button)
+    assert sizes[0] >= 24
+    assert sizes[0] < sizes[1] < sizes[2]
+    assert kiosk.reader.browser.document().defaultFont().pixelSize() == sizes[0]
+
+
+def test_consultation_button_leads_to_the_consultation(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.home()
+    tap(qtbot, kiosk.window.top_bar.consult_button)
+    assert kiosk.navigator.screen in (Screen.READER, Screen.FORM)
+
+
+def test_touch_targets_are_at_least_80_px(make_kiosk):
+    for size in ((1920, 1080), (1080, 1920)):
+        kiosk = make_kiosk(size=size)
+        kiosk.navigator.open_section("causes")
+        buttons = [kiosk.window.top_bar.home_button, kiosk.window.top_bar.language_button,
+                   kiosk.window.top_bar.text_size_button, kiosk.window.top_bar.consult_button,
+                   kiosk.reader.previous_button, kiosk.reader.next_button]
+        for button in buttons:
+            assert button.width() >= 80 and button.height() >= 80, (size, button.objectName(), button.size())
+        kiosk.navigator.home()
+        for tile in kiosk.home.tiles:
+            assert tile.width() >= 80 and tile.height() >= 80, (size, tile.section_id, tile.size())
+
+
+def test_body_text_is_at_least_24_px(make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.open_section("causes")
+    assert kiosk.reader.browser.document().defaultFont().pixelSize() >= 24
