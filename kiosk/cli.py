@@ -17,6 +17,8 @@ from kiosk import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.app_commands",
     "kiosk.config_commands",
+    "kiosk.outbox.commands",
+    "kiosk.receiver.commands",
 )
 
 
