@@ -86,6 +86,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("delivery.retention_days", int, 30,
             "Days a delivered request's metadata (reference, times, receipt; never the personal data, "
             "which is destroyed on delivery) is kept for staff questions.", minimum=1),
+    # --- bundles --------------------------------------------------------------------------------------
+    Setting("bundles.trusted_keys", list, [],
+            "Base64 Ed25519 public keys (from 'kiosk bundle keygen') whose signed content bundles this "
+            "kiosk installs. Empty: no bundle is installed and the shipped content stays."),
+    Setting("bundles.watch_folder", str, "",
+            "Folder (a USB stick's mount point or a network share) checked for new '*.kbundle' files; "
+            "the newest valid one is installed at the next idle moment. Empty: not watched."),
+    Setting("bundles.url", str, "",
+            "HTTPS address of a '.kbundle' file, polled with conditional requests (ETag / "
+            "If-Modified-Since). Empty: not polled."),
+    Setting("bundles.poll_minutes", int, 60, "Minutes between two checks of bundles.url.", minimum=1),
+    Setting("bundles.keep", int, 3,
+            "Installed bundles kept on disk, the active one included; 'kiosk bundle rollback' can go "
+            "back through them.", minimum=1),
+    Setting("bundles.max_download_mb", int, 200,
+            "Largest bundle file accepted, from a folder or a download (MiB).", minimum=1),
+    Setting("bundles.max_unpacked_mb", int, 500,
+            "Largest total size a bundle may unpack to (MiB).", minimum=1),
+    Setting("bundles.max_files", int, 5000, "Most files a bundle may contain.", minimum=1),
 )
 
 _BY_KEY = {setting.key: setting for setting in SETTINGS}

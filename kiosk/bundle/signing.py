@@ -26,7 +26,7 @@ from nacl.signing import SigningKey, VerifyKey
 _KEY_HEADER = "# kiosk bundle signing key (Ed25519 seed, base64). Keep it secret; back it up offline.\n"
 
 
-class KeyError_(ValueError):
+class KeyFileError(ValueError):
     """A key that cannot be read; the message names the file or value."""
 
 
@@ -61,11 +61,11 @@ def load_signing_key(path: Path) -> SigningKey:
     try:
         lines = path.read_text(encoding="ascii").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise KeyError_(f"{path}: cannot read the signing key: {error}") from error
+        raise KeyFileError(f"{path}: cannot read the signing key: {error}") from error
     body = "".join(line.strip() for line in lines if line.strip() and not line.startswith("#"))
     raw = _b64(body, f"{path}: not a signing key file")
     if len(raw) != 32:
-        raise KeyError_(f"{path}: not a signing key file (expected a 32-byte Ed25519 seed)")
+        raise KeyFileError(f"{path}: not a signing key file (expected a 32-byte Ed25519 seed)")
     return SigningKey(raw)
 
 
@@ -80,7 +80,7 @@ def parse_public_key(value: str) -> VerifyKey:
         )
     raw = _b64(text, f"not a base64 Ed25519 public key: {value!r}")
     if len(raw) != 32:
-        raise KeyError_(f"not an Ed25519 public key (need 32 bytes, got {len(raw)}): {value!r}")
+        raise KeyFileError(f"not an Ed25519 public key (need 32 bytes, got {len(raw)}): {value!r}")
     return VerifyKey(raw)
 
 
@@ -117,4 +117,4 @@ def _b64(text: str, message: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise KeyError_(message) from error
+        raise KeyFileError(message) from error

@@ -1,0 +1,470 @@
+"""Installed bundles on a kiosk, and which one is shown.
+
+Layout under ``kiosk.paths.bundles_dir()`` (kept across app upgrades and reinstalls)::
+
+    state.json              which bundle is active, the activation history, the highest version ever
+                            installed (rollback protection) and the bundles marked bad
+    versions/<v>-<sha12>/   one installed bundle: content/ + the signed manifest it came with
+    staging/<token>/        a bundle being unpacked and checked; <token>.lock is held by its owner
+    events.log              one line per install, refusal, rollback (for IT: "why didn't it update?")
+    lock                    held while the store changes (the kiosk and the CLI may both use it)
+
+Why this is crash-safe: a bundle is unpacked, fsynced and checked in staging, moved into ``versions/``
+with one rename, and becomes active only when ``state.json`` is atomically replaced (temp file, fsync,
+``os.replace``, fsync of the folder). A kill at any moment leaves either the old state (the new folder is
+an orphan, deleted when the store next opens) or the new one. Leftover staging folders are recognised by
+their lock being free (the kernel releases it when the owner dies) and deleted on open.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from nacl.signing import VerifyKey
+
+from kiosk.bundle.archive import Verified, read_signed_file
+from kiosk.bundle.errors import BundleRefused, Limits
+from kiosk.bundle.faultpoint import checkpoint
+from kiosk.bundle.fsutil import fsync_dir, fsync_tree, remove_tree, write_atomic
+from kiosk.bundle.install import CONTENT_DIR, SIGNED_FILE, Policy, peek, unpack
+from kiosk.bundle.lockfile import FileLock
+from kiosk.bundle.manifest import Manifest, ManifestError, load_manifest
+from kiosk.bundle.signedmanifest import SignedManifest, format_time
+from kiosk.bundle.validate import Problem
+
+log = logging.getLogger("kiosk.bundle")
+
+STATE_FILE = "state.json"
+EVENTS_FILE = "events.log"
+_MAX_EVENTS_BYTES = 256 * 1024
+_MAX_BAD = 20
+
+
+class StoreError(RuntimeError):
+    """A store operation that cannot be done (nothing to roll back to, store busy)."""
+
+
+@dataclass
+class _State:
+    bundle_id: str | None = None
+    highest_version: int = 0
+    history: list[str] = field(default_factory=list)  # activation order; the last one is active
+    bad: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> str | None:
+        return self.history[-1] if self.history else None
+
+    def to_json(self) -> bytes:
+        data = {"format": 1, "bundle_id": self.bundle_id, "highest_version": self.highest_version,
+                "history": self.history, "bad": self.bad}
+        return (json.dumps(data, indent=2) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class InstalledBundle:
+    name: str
+    manifest: SignedManifest
+    content: Path
+    active: bool
+
+
+class StagedBundle:
+    """A bundle unpacked and checked in staging, ready for ``BundleStore.activate``.
+
+    It holds a lock so that no other process's clean-up deletes it; call ``discard()`` (or use it as a
+    context manager) if it will not be activated.
+    """
+
+    def __init__(self, verified: Verified, source: Path, folder: Path, lock: FileLock,
+                 warnings: list[Problem], allow_older: bool) -> None:
+        self.manifest = verified.manifest
+        self.keyid = verified.keyid
+        self.source = source
+        self.folder = folder
+        self.warnings = warnings
+        self.allow_older = allow_older
+        self._lock = lock
+
+    @property
+    def content(self) -> Path:
+        return self.folder / CONTENT_DIR
+
+    @property
+    def done(self) -> bool:
+        return not self._lock.held
+
+    def discard(self) -> None:
+        if self.done:
+            return
+        remove_tree(self.folder)
+        self._release()
+
+    def _release(self) -> None:
+        self._lock.release()
+        self._lock.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> StagedBundle:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.discard()
+
+
+class BundleStore:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        trusted_keys: Sequence[VerifyKey] = (),
+        limits: Limits | None = None,
+        keep: int = 3,
+        languages: Sequence[str] | None = None,
+        shipped: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.versions = root / "versions"
+        self.staging = root / "staging"
+        self.trusted_keys = tuple(trusted_keys)
+        self.limits = limits or Limits()
+        self.keep = max(1, keep)
+        self.languages = tuple(languages) if languages is not None else None
+        self.shipped = shipped
+        self._mutex = threading.RLock()
+        for folder in (self.root, self.versions, self.staging):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.recover()
+
+    @classmethod
+    def from_config(cls, config: Any, root: Path | None = None) -> BundleStore:
+        from kiosk import paths
+        from kiosk.bundle.signing import parse_public_key
+
+        return cls(
+            root or paths.bundles_dir(),
+            trusted_keys=[parse_public_key(text) for text in config["bundles.trusted_keys"]],
+            limits=Limits.from_config(config),
+            keep=int(config["bundles.keep"]),
+            languages=list(config["languages.enabled"]),
+            shipped=paths.shipped_content_dir(),
+        )
+
+    # --- what is shown --------------------------------------------------------------------------------
+    def active_root(self) -> Path | None:
+        """Content folder to show, or None for the shipped ``content/`` (nothing installed, or the app
+        was upgraded with newer content than the installed bundle)."""
+        name = self._read_state().active
+        if name is None:
+            return None
+        content = self.versions / name / CONTENT_DIR
+        if not content.is_dir():
+            log.error("active bundle %s is missing; showing the shipped content", name)
+            return None
+        shipped = self._shipped_manifest()
+        version = _version_of(name)
+        if shipped is not None and version is not None and shipped.version > version:
+            return None
+        return content
+
+    def active_name(self) -> str | None:
+        return self._read_state().active
+
+    def installed(self) -> list[InstalledBundle]:
+        state = self._read_state()
+        result = []
+        for name in state.history:
+            with suppress(OSError, ValueError, BundleRefused):
+                manifest = read_signed_file(self.versions / name / SIGNED_FILE)
+                result.append(InstalledBundle(name, manifest, self.versions / name / CONTENT_DIR,
+                                              name == state.active))
+        return result
+
+    def highest_version(self) -> int:
+        return self._floor(self._read_state())
+
+    def bad(self) -> list[str]:
+        return list(self._read_state().bad)
+
+    def last_events(self, count: int = 10) -> list[dict[str, Any]]:
+        try:
+            lines = (self.root / EVENTS_FILE).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        events = []
+        for line in lines[-count:]:
+            with suppress(ValueError):
+                events.append(json.loads(line))
+        return events
+
+    # --- installing -----------------------------------------------------------------------------------
+    def policy(self, allow_older: bool = False) -> Policy:
+        state = self._read_state()
+        return Policy(
+            trusted_keys=self.trusted_keys,
+            limits=self.limits,
+            languages=self.languages,
+            floor_version=self._floor(state),
+            bundle_id=self._expected_bundle_id(state),
+            allow_older=allow_older,
+        )
+
+    def peek(self, file: Path, allow_older: bool = False) -> SignedManifest:
+        """Would ``file`` be accepted? Signature and policy only (nothing is unpacked)."""
+        return peek(file, self.policy(allow_older)).manifest
+
+    def stage(self, file: Path, allow_older: bool = False) -> StagedBundle:
+        """Verify and unpack ``file`` into staging and check its content; nothing visible changes."""
+        try:
+            policy = self.policy(allow_older)
+            verified = peek(file, policy)
+            checkpoint("verified")
+            with self._exclusive():
+                token = secrets.token_hex(8)
+                lock = FileLock(self.staging / f"{token}.lock")
+                lock.try_acquire()
+                folder = self.staging / token
+                folder.mkdir()
+            try:
+                warnings = unpack(verified, folder, policy)
+            except BaseException:
+                remove_tree(folder)
+                lock.release()
+                lock.path.unlink(missing_ok=True)
+                raise
+        except BundleRefused as refusal:
+            log.warning("bundle %s refused: %s", file, refusal)
+            self._event("refused", file=str(file), reason=refusal.reason, message=refusal.message)
+            raise
+        return StagedBundle(verified, file, folder, lock, warnings, allow_older)
+
+    def activate(self, staged: StagedBundle) -> Path:
+        """Make a staged bundle the active one (atomic); returns its content folder."""
+        if staged.done:
+            raise StoreError("this staged bundle was already activated or discarded")
+        manifest = staged.manifest
+        name = manifest.name
+        with self._exclusive():
+            state = self._read_state()
+            floor = self._floor(state)
+            if manifest.version <= floor and not staged.allow_older:
+                staged.discard()
+                raise BundleRefused("rollback", f"version {manifest.version} is not above {floor} any more")
+            target = self.versions / name
+            if state.active == name:
+                staged.discard()
+                return target / CONTENT_DIR
+            fsync_tree(staged.folder)
+            checkpoint("staging synced")
+            displaced = None
+            if target.exists():
+                displaced = self.staging / f"{staged.folder.name}-old"
+                os.replace(target, displaced)
+                checkpoint("displaced same version")
+            os.replace(staged.folder, target)
+            fsync_dir(self.versions)
+            fsync_dir(self.staging)
+            checkpoint("moved into versions")
+            history = [entry for entry in state.history if entry != name] + [name]
+            dropped = history[: -self.keep]
+            state.history = history[-self.keep:]
+            state.highest_version = max(state.highest_version, manifest.version)
+            state.bundle_id = manifest.bundle_id
+            self._write_state(state)
+            checkpoint("state replaced")
+            for old in dropped:
+                remove_tree(self.versions / old)
+                checkpoint("pruned")
+            if displaced is not None:
+                remove_tree(displaced)
+            staged._release()
+        log.info("bundle %s version %s activated (%s)", manifest.bundle_id, manifest.version, name)
+        self._event("activated", name=name, source=str(staged.source), keyid=staged.keyid)
+        return target / CONTENT_DIR
+
+    def install(self, file: Path, allow_older: bool = False) -> Path:
+        """``stage`` then ``activate`` (the CLI's path; the kiosk app activates at an idle moment)."""
+        staged = self.stage(file, allow_older)
+        try:
+            return self.activate(staged)
+        finally:
+            staged.discard()
+
+    # --- going back -----------------------------------------------------------------------------------
+    def rollback(self) -> Path | None:
+        """Show the bundle that was active before this one (None: the shipped content)."""
+        return self._step_back(bad=False)
+
+    def mark_bad_and_rollback(self) -> Path | None:
+        """The app could not load the active bundle: remember it as bad and bring back the previous one."""
+        return self._step_back(bad=True)
+
+    def _step_back(self, bad: bool) -> Path | None:
+        with self._exclusive():
+            state = self._read_state()
+            if not state.history:
+                raise StoreError("no installed bundle to roll back from; the shipped content is showing")
+            leaving = state.history.pop()
+            if bad:
+                state.bad = ([*state.bad, leaving])[-_MAX_BAD:]
+            self._write_state(state)
+            remove_tree(self.versions / leaving)
+        if bad:
+            log.error("bundle %s marked bad; now showing %s", leaving, state.active or "the shipped content")
+        else:
+            log.info("rolled back from %s to %s", leaving, state.active or "the shipped content")
+        self._event("marked-bad" if bad else "rolled-back", left=leaving, now=state.active)
+        return self.active_root()
+
+    # --- integrity ------------------------------------------------------------------------------------
+    def verify_installed(self, name: str | None = None) -> list[str]:
+        """Re-hash an installed bundle against its signed manifest; [] when every byte is as signed."""
+        from kiosk.bundle.sourcefile import file_sha256
+
+        name = name or self.active_name()
+        if name is None:
+            return []
+        folder = self.versions / name
+        try:
+            manifest = read_signed_file(folder / SIGNED_FILE)
+        except (OSError, ValueError, BundleRefused) as error:
+            return [f"{name}: signed manifest unreadable: {error}"]
+        content = folder / CONTENT_DIR
+        problems = []
+        listed = {entry.path for entry in manifest.files}
+        present = {path.relative_to(content).as_posix() for path in content.rglob("*") if not path.is_dir()}
+        problems += [f"{name}: unexpected file {path}" for path in sorted(present - listed)]
+        for entry in manifest.files:
+            path = content / entry.path
+            if not path.is_file():
+                problems.append(f"{name}: missing {entry.path}")
+            elif path.stat().st_size != entry.size or file_sha256(path) != entry.sha256:
+                problems.append(f"{name}: {entry.path} differs from what was signed")
+        return problems
+
+    # --- housekeeping ---------------------------------------------------------------------------------
+    def recover(self) -> None:
+        """Finish what a crash interrupted: drop dead staging folders, orphaned versions, temp files."""
+        try:
+            with self._exclusive(timeout=2.0):
+                self._clean_staging()
+                state = self._read_state()
+                complete = [name for name in state.history if self._complete(name)]
+                if complete != state.history:
+                    missing = sorted(set(state.history) - set(complete))
+                    log.error("installed bundles missing from disk: %s", missing)
+                    state.history = complete
+                    self._write_state(state)
+                for folder in self.versions.iterdir():
+                    if folder.name not in state.history:
+                        remove_tree(folder)
+                for temporary in self.root.glob(f".{STATE_FILE}.*.tmp"):
+                    temporary.unlink(missing_ok=True)
+        except StoreError:
+            log.info("bundle store busy; clean-up left to its current user")
+
+    def _clean_staging(self) -> None:
+        live: set[str] = set()
+        for lock_path in self.staging.glob("*.lock"):
+            lock = FileLock(lock_path)
+            if lock.try_acquire():
+                lock.release()
+                lock_path.unlink(missing_ok=True)
+            else:
+                live.add(lock_path.stem)
+        for entry in self.staging.iterdir():
+            token = entry.name.split(".")[0].split("-")[0]
+            if token not in live and entry.suffix != ".lock":
+                remove_tree(entry)
+
+    def _complete(self, name: str) -> bool:
+        folder = self.versions / name
+        return (folder / CONTENT_DIR).is_dir() and (folder / SIGNED_FILE).is_file()
+
+    @contextmanager
+    def _exclusive(self, timeout: float = 30.0) -> Iterator[None]:
+        from kiosk.bundle.lockfile import LockBusy
+
+        with self._mutex:
+            lock = FileLock(self.root / "lock")
+            try:
+                lock.acquire(timeout)
+            except LockBusy as error:
+                raise StoreError("another process is changing the bundle store; try again") from error
+            try:
+                yield
+            finally:
+                lock.release()
+
+    def _read_state(self) -> _State:
+        path = self.root / STATE_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return _State(
+                bundle_id=data.get("bundle_id"),
+                highest_version=int(data.get("highest_version", 0)),
+                history=[str(name) for name in data.get("history", [])],
+                bad=[str(name) for name in data.get("bad", [])],
+            )
+        except FileNotFoundError:
+            return _State()
+        except (OSError, ValueError, TypeError, AttributeError) as error:
+            # Only a damaged disk gets here (state.json is replaced atomically). Fall back to what is on
+            # disk: the highest complete version, so the kiosk keeps showing installed content.
+            log.error("%s unreadable (%s); rebuilding from installed versions", path, error)
+            names = sorted((d.name for d in self.versions.iterdir() if self._complete(d.name)),
+                           key=lambda n: _version_of(n) or 0)
+            return _State(None, max((_version_of(n) or 0 for n in names), default=0), names[-self.keep:])
+
+    def _write_state(self, state: _State) -> None:
+        write_atomic(self.root / STATE_FILE, state.to_json())
+
+    def _floor(self, state: _State) -> int:
+        """Versions at or below this are refused: the highest ever installed, whatever folders remain,
+        and the shipped content's version."""
+        versions = [state.highest_version]
+        versions += [_version_of(folder.name) or 0 for folder in self.versions.iterdir()]
+        shipped = self._shipped_manifest()
+        if shipped is not None and shipped.bundle_id == self._expected_bundle_id(state):
+            versions.append(shipped.version)
+        return max(versions)
+
+    def _expected_bundle_id(self, state: _State) -> str | None:
+        if state.bundle_id:
+            return state.bundle_id
+        shipped = self._shipped_manifest()
+        return shipped.bundle_id if shipped is not None else None
+
+    def _shipped_manifest(self) -> Manifest | None:
+        if self.shipped is None:
+            return None
+        try:
+            return load_manifest(self.shipped)
+        except ManifestError:
+            return None
+
+    def _event(self, kind: str, **details: Any) -> None:
+        """Append one line to events.log (best effort: a full disk must not stop the kiosk)."""
+        line = json.dumps({"time": format_time(datetime.now(UTC)), "event": kind, **details})
+        path = self.root / EVENTS_FILE
+        with suppress(OSError):
+            if path.exists() and path.stat().st_size > _MAX_EVENTS_BYTES:
+                os.replace(path, path.with_suffix(".log.1"))
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+
+
+def _version_of(name: str) -> int | None:
+    head = name.split("-", 1)[0]
+    return int(head) if head.isdigit() else None
