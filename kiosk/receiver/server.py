@@ -13,9 +13,12 @@ import ssl
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+from kiosk.outbox.sealing import decode_private_key
 from kiosk.receiver.ingest import Answer, Ingestor
+from kiosk.receiver.store import ReceiverStore
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,31 @@ class ReceiverHTTPServer(ThreadingHTTPServer):
                 self.socket, server_side=True, do_handshake_on_connect=False
             )
         self._thread: threading.Thread | None = None
+        self._owns_store = False
+
+    @classmethod
+    def local(
+        cls,
+        db_path: Path | str,
+        private_key_b64: str,
+        tokens: list[str],
+        *,
+        port: int = 0,
+        processing_delay: float = 0.0,
+        stale_after: float = 60.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> ReceiverHTTPServer:
+        """A receiver on 127.0.0.1 with its own store, for trials and tests; ``close()`` closes both."""
+        store = ReceiverStore(db_path)
+        ingestor = Ingestor(store, decode_private_key(private_key_b64),
+                            processing_delay=processing_delay, stale_after=stale_after)
+        try:
+            server = cls(("127.0.0.1", port), ingestor, Tokens.parse(tokens), ssl_context=ssl_context)
+        except BaseException:
+            store.close()
+            raise
+        server._owns_store = True
+        return server
 
     @property
     def port(self) -> int:
@@ -104,6 +132,8 @@ class ReceiverHTTPServer(ThreadingHTTPServer):
             self._thread.join()
             self._thread = None
         self.server_close()
+        if self._owns_store:
+            self.ingestor.store.close()
 
 
 class ReceiverHandler(BaseHTTPRequestHandler):
