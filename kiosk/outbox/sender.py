@@ -113,4 +113,4 @@ class Sender(QObject):
 
         if reachability in (QNetworkInformation.Reachability.Online, QNetworkInformation.Reachability.Site):
             log.info("network reachable again: trying the queue now")
-            self._worker.wake()
+            self._worker.network_changed()

@@ -414,6 +414,16 @@ class Outbox:
             )
             return cursor.rowcount
 
+    def hurry_queued(self) -> int:
+        """Make every queued request due now (the network is back: waiting out backoffs helps nobody)."""
+        now = self._clock()
+        with self._write("reschedule queued requests") as connection:
+            cursor = connection.execute(
+                "UPDATE requests SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?",
+                (now, now),
+            )
+            return cursor.rowcount
+
     def requeue_needs_attention(self, ids: Sequence[str] | None = None) -> int:
         """After staff fixed the cause (a token, the endpoint): try parked requests again, now."""
         now = self._clock()

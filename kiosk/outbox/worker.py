@@ -57,6 +57,7 @@ class DeliveryWorker:
         self._batch_size = batch_size
         self._status_interval = status_interval
         self._wake = threading.Event()
+        self._hurry = threading.Event()
         self._stopping = threading.Event()
         self._abort: AbortHandle | None = None
         self._abort_lock = threading.Lock()
@@ -76,6 +77,12 @@ class DeliveryWorker:
         self._thread.start()
 
     def wake(self) -> None:
+        """Look at the queue now (after an enqueue); requests waiting out a backoff keep waiting."""
+        self._wake.set()
+
+    def network_changed(self) -> None:
+        """The network may be back: try every queued request now instead of after its backoff."""
+        self._hurry.set()
         self._wake.set()
 
     def stop(self, timeout: float | None = 10.0) -> bool:
@@ -121,6 +128,9 @@ class DeliveryWorker:
             return 0
         attempts = 0
         while not self._stopping.is_set():
+            if self._hurry.is_set():
+                self._hurry.clear()
+                self.outbox.hurry_queued()
             batch = self.outbox.due(self._clock(), self._batch_size)
             if not batch:
                 break
@@ -130,11 +140,14 @@ class DeliveryWorker:
                 if not self.outbox.claim(item.id):
                     continue
                 attempts += 1
-                self._attempt(item)
+                if self._attempt(item) == DELIVERED:
+                    # A delivery proves the way to the hospital works: the others need not wait out
+                    # backoffs earned while it did not.
+                    self._hurry.set()
                 self._report_status(force=False)
         return attempts
 
-    def _attempt(self, item: PendingRequest) -> None:
+    def _attempt(self, item: PendingRequest) -> str:
         abort = AbortHandle()
         with self._abort_lock:
             self._abort = abort
@@ -153,6 +166,7 @@ class DeliveryWorker:
         apply_outcome(self.outbox, item, outcome, self.settings, now=self._clock(), rng=self._rng)
         if outcome.kind == DELIVERED and self._on_delivered is not None:
             self._on_delivered(item.id)
+        return outcome.kind
 
     def _sleep_seconds(self) -> float | None:
         """Until the next request is due (or the next purge); None = until woken."""
