@@ -9,6 +9,7 @@ is activated. Activation itself belongs to ``store``.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,8 +58,8 @@ def check_policy(manifest: SignedManifest, policy: Policy, name: str) -> None:
     if manifest.version <= policy.floor_version and not policy.allow_older:
         raise BundleRefused(
             "rollback",
-            f"{name} is version {manifest.version}; this kiosk already had version {policy.floor_version} "
-            "(publish a higher version, or roll back explicitly)",
+            f"{name} is version {manifest.version}, not above version {policy.floor_version} that this "
+            "kiosk already has or had (publish a higher version; a downgrade must be explicit)",
         )
     limits = policy.limits
     if len(manifest.files) > limits.max_files:
@@ -141,3 +142,13 @@ def smoke_check(content: Path) -> list[str]:
             if not page.html.strip():
                 failures.append(f"{section_id} ({language}): renders empty")
     return failures
+
+
+def verify_file(file: Path, trusted_keys: Sequence[VerifyKey], limits: Limits,
+                languages: Sequence[str] | None = None) -> tuple[Verified, list[Problem]]:
+    """Everything a kiosk would check except the version floor, unpacking into a throw-away folder."""
+    policy = Policy(tuple(trusted_keys), limits, tuple(languages) if languages is not None else None)
+    verified = peek(file, policy)
+    with tempfile.TemporaryDirectory(prefix="kbundle-verify-") as scratch:
+        warnings = unpack(verified, Path(scratch) / "bundle", policy)
+    return verified, warnings

@@ -1,0 +1,190 @@
+"""``BundleWatcher``: finds new bundles (a watched folder, an HTTPS address) and stages them.
+
+It never swaps content itself: it emits ``bundleStaged`` once a bundle is verified, unpacked and checked,
+and the app activates it when the screen is idle (``activate_staged()``), so a patient never has the
+page change under their finger. Checks run on a worker thread (reading a USB stick or a slow network
+must not freeze the UI); signals reach the receivers' thread through Qt's queued connections.
+QtCore only: services never import widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk.bundle.archive import SUFFIX
+from kiosk.bundle.errors import BundleRefused, Limits
+from kiosk.bundle.fetch import BundleFetcher, FetchError, FetchLimits
+from kiosk.bundle.store import BundleStore, StagedBundle, StoreError
+from kiosk.config import Config
+
+log = logging.getLogger("kiosk.bundle")
+
+
+class BundleWatcher(QObject):
+    bundleStaged = Signal(str)  # the source file of a bundle now ready for activate_staged()
+    bundleRefused = Signal(str)  # why a new bundle was refused (for the admin screen and the log)
+    activeChanged = Signal()  # the active bundle changed behind our back (``kiosk bundle install``)
+
+    def __init__(
+        self,
+        store: BundleStore,
+        folder: Path | None = None,
+        fetcher: BundleFetcher | None = None,
+        folder_interval_ms: int = 30_000,
+        url_interval_ms: int = 60 * 60_000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.folder = folder
+        self.fetcher = fetcher
+        self.url_interval_s = url_interval_ms / 1000
+        self.last_error = ""
+        self._pending: StagedBundle | None = None
+        self._seen: set[tuple[str, int, int]] = set()
+        self._known_active = store.active_name()
+        self._last_url_poll = float("-inf")
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(folder_interval_ms)
+        self._timer.timeout.connect(self.check_now)
+
+    @classmethod
+    def from_config(cls, config: Config, store: BundleStore, parent: QObject | None = None) -> BundleWatcher:
+        folder = Path(config["bundles.watch_folder"]) if config["bundles.watch_folder"] else None
+        fetcher = None
+        if config["bundles.url"]:
+            limits = Limits.from_config(config)
+            fetcher = BundleFetcher(config["bundles.url"], store.root / "downloads",
+                                    FetchLimits(limits.max_download_bytes, limits.download_deadline_seconds))
+        return cls(store, folder, fetcher, url_interval_ms=int(config["bundles.poll_minutes"]) * 60_000,
+                   parent=parent)
+
+    # --- control --------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._timer.start()
+        self.check_now()
+
+    def stop(self) -> None:
+        """Stop polling and wait for a running check (call before the app quits)."""
+        self._timer.stop()
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout=30)
+        with self._lock:
+            if self._pending is not None:
+                self._pending.discard()
+                self._pending = None
+
+    def check_now(self) -> None:
+        """Start a check on the worker thread unless one is running."""
+        if self._worker is not None and self._worker.is_alive():
+            return
+        self._worker = threading.Thread(target=self._check, name="bundle-watcher", daemon=True)
+        self._worker.start()
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Block until the current check is done (tests, the CLI)."""
+        if self._worker is not None:
+            self._worker.join(timeout)
+
+    # --- activation (the app calls this at an idle moment) --------------------------------------------
+    def take_staged(self) -> StagedBundle | None:
+        with self._lock:
+            staged, self._pending = self._pending, None
+        return staged
+
+    def activate_staged(self) -> Path | None:
+        """Activate the staged bundle, if any; returns its content folder for the library to reload."""
+        staged = self.take_staged()
+        if staged is None:
+            return None
+        try:
+            content = self.store.activate(staged)
+        except (BundleRefused, StoreError) as error:
+            self.last_error = str(error)
+            self.bundleRefused.emit(str(error))
+            return None
+        finally:
+            staged.discard()
+        self._known_active = self.store.active_name()
+        return content
+
+    # --- worker ---------------------------------------------------------------------------------------
+    def _check(self) -> None:
+        try:
+            self._check_active()
+            candidates = self._candidates()
+            self._stage_best(candidates)
+        except Exception as error:  # a watcher must survive anything a USB stick or network throws
+            log.exception("bundle check failed")
+            self.last_error = str(error)
+
+    def _check_active(self) -> None:
+        active = self.store.active_name()
+        if active != self._known_active:
+            self._known_active = active
+            self.activeChanged.emit()
+
+    def _candidates(self) -> list[Path]:
+        found: list[Path] = []
+        if self.folder is not None and self.folder.is_dir():
+            found += [p for p in self.folder.glob(f"*{SUFFIX}") if not p.name.startswith(".") and p.is_file()]
+        if self.fetcher is not None and time.monotonic() - self._last_url_poll >= self.url_interval_s:
+            self._last_url_poll = time.monotonic()
+            try:
+                self.fetcher.fetch()
+            except FetchError as error:
+                log.info("bundle download failed (will retry): %s", error)
+                self.last_error = str(error)
+            except BundleRefused as refusal:
+                self._refused(self.fetcher.url, refusal)
+            if self.fetcher.download_path.is_file():
+                found.append(self.fetcher.download_path)
+        return found
+
+    def _stage_best(self, candidates: list[Path]) -> None:
+        with self._lock:
+            floor = self._pending.manifest.version if self._pending is not None else 0
+        acceptable = []
+        for path in candidates:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            key = (str(path), stat.st_mtime_ns, stat.st_size)
+            if key in self._seen:
+                continue
+            try:
+                manifest = self.store.peek(path)
+            except BundleRefused as refusal:
+                self._seen.add(key)
+                if refusal.reason != "rollback":  # an already-installed file left in the folder is normal
+                    self._refused(str(path), refusal)
+                continue
+            if manifest.version > floor:
+                acceptable.append((manifest.version, key, path))
+        for _version, key, path in sorted(acceptable, reverse=True):
+            self._seen.add(key)
+            try:
+                staged = self.store.stage(path)
+            except BundleRefused as refusal:
+                self._refused(str(path), refusal)
+                continue
+            with self._lock:
+                previous, self._pending = self._pending, staged
+            if previous is not None:
+                previous.discard()
+            log.info("bundle %s staged from %s; waiting for an idle moment", staged.manifest.name, path)
+            self.bundleStaged.emit(str(path))
+            return
+
+    def _refused(self, source: str, refusal: BundleRefused) -> None:
+        self.last_error = f"{source}: {refusal}"
+        self.bundleRefused.emit(self.last_error)
