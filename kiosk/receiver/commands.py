@@ -108,6 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(args.tls_cert, args.tls_key)
     store = ReceiverStore(args.db or default_db_path())
+    store.abandon_in_flight()  # this process is the only one serving this database
     ingestor = Ingestor(store, private_key, processing_delay=args.processing_delay)
     try:
         server = ReceiverHTTPServer((args.host, args.port), ingestor, Tokens.parse(args.token),

@@ -140,6 +140,13 @@ class ReceiverStore:
                 "DELETE FROM received WHERE id = ? AND state = 'processing'", (request_id,)
             )
 
+    def abandon_in_flight(self) -> int:
+        """At start-up: reservations left by a previous process can never complete; drop them so the
+        kiosks' resends are accepted at once instead of getting 409 until they go stale."""
+        with self._lock:
+            cursor = self._connection.execute("DELETE FROM received WHERE state = 'processing'")
+            return cursor.rowcount
+
     def stored(self) -> list[ReceivedRequest]:
         with self._lock:
             rows = self._connection.execute(
