@@ -145,6 +145,10 @@ class BundleStore:
         self._mutex = threading.RLock()
         for folder in (self.root, self.versions, self.staging):
             folder.mkdir(parents=True, exist_ok=True)
+        if not (root / STATE_FILE).exists() and not any(self.versions.iterdir()):
+            # A fresh store writes its (empty) state first, so that later a missing state.json can only
+            # mean damage, never "nothing installed yet".
+            self._write_state(_State())
         self.recover()
 
     @classmethod
@@ -417,11 +421,10 @@ class BundleStore:
                 history=[str(name) for name in data.get("history", [])],
                 bad=[str(name) for name in data.get("bad", [])],
             )
-        except FileNotFoundError:
-            return _State()
         except (OSError, ValueError, TypeError, AttributeError) as error:
-            # Only a damaged disk gets here (state.json is replaced atomically). Fall back to what is on
-            # disk: the highest complete version, so the kiosk keeps showing installed content.
+            # Only damage gets here (state.json is replaced atomically and written when the store is
+            # created). Fall back to what is on disk: the installed versions, the highest one active, so
+            # the kiosk keeps its content and its rollback floor.
             log.error("%s unreadable (%s); rebuilding from installed versions", path, error)
             names = sorted((d.name for d in self.versions.iterdir() if self._complete(d.name)),
                            key=lambda n: _version_of(n) or 0)
