@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk.outbox.backoff import backoff_delay, parse_retry_after, retry_delay
 from kiosk.outbox.delivery import DeliveryOutcome, DeliverySettings, classify, deliver_one
+from kiosk.outbox.refcount_guard import guard_bool_refcounts
 from kiosk.outbox.store import Outbox, OutboxStatus
 from kiosk.outbox.worker import DeliveryWorker
 
@@ -54,6 +55,8 @@ class Sender(QObject):
         watch_network: bool = True,
     ) -> None:
         super().__init__(parent)
+        # This object emits for as long as the kiosk runs: make sure emitting cannot crash it.
+        guard_bool_refcounts()
         self._outbox = outbox
         self._watch_network = watch_network
         self._network: QObject | None = None

@@ -171,3 +171,31 @@ def test_an_idle_sender_uses_no_cpu(qtbot, outbox: Outbox, receiver: ReceiverHTT
     wall = time.monotonic() - wall_before
     assert sender.running
     assert cpu / wall < 0.02, f"idle sender used {cpu:.3f} s CPU in {wall:.1f} s"
+
+
+_MANY_EMITS = """
+import sys
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from kiosk.outbox.refcount_guard import guard_bool_refcounts
+app = QCoreApplication([])
+print("guarded" if guard_bool_refcounts() else "not needed", flush=True)
+class Busy(QObject):
+    ping = Signal(str)
+busy = Busy()
+for index in range(20_000):
+    busy.ping.emit("x")
+print("survived", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_a_long_running_process_survives_many_signal_emits(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", _MANY_EMITS], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(repo), "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "survived" in result.stdout
