@@ -30,11 +30,12 @@ def make_content(
     languages: Sequence[str] = LANGUAGES,
     sections: Sequence[str] = SECTIONS,
     marker: str = "",
+    bundle_id: str = BUNDLE_ID,
 ) -> Path:
     """A valid content folder: every section in every language, reviewed and current, with icons,
     one image and links between sections. ``marker`` changes the English text (a new edition)."""
     root.mkdir(parents=True, exist_ok=True)
-    manifest = [f'id = "{BUNDLE_ID}"', f"version = {version}", 'default_language = "en"', ""]
+    manifest = [f'id = "{bundle_id}"', f"version = {version}", 'default_language = "en"', ""]
     for section in sections:
         manifest += ["[[sections]]", f'id = "{section}"', f'icon = "assets/icons/{section}.svg"', ""]
     (root / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
