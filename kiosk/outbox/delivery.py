@@ -149,12 +149,14 @@ def deliver_one(
         endpoint = Endpoint.parse(settings.endpoint)
     except ValueError as error:
         return DeliveryOutcome(NEEDS_ATTENTION, f"delivery.endpoint: {error}")
+    if endpoint.scheme == "https" and ssl_context is None:
+        ssl_context = settings.ssl_context()  # callers pass one in to reuse it across requests
     try:
         response = post(
             endpoint,
             build_body(item, settings.effective_kiosk_id),
             build_headers(item, settings),
-            ssl_context=ssl_context if endpoint.scheme == "https" else None,
+            ssl_context=ssl_context,
             connect_timeout=settings.connect_timeout,
             deadline=settings.deadline,
             abort=abort,
