@@ -87,24 +87,29 @@ class BundleFetcher:
                 connection.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
                                    headers=headers)
                 response = connection.getresponse()
-                if response.status in (301, 302, 303, 307, 308):
-                    location = response.getheader("Location")
-                    if not location:
-                        raise FetchError(f"{url}: redirect without a Location")
-                    url = urljoin(url, location)
-                    _check_url(url, after_redirect_from=self.url)
-                    continue
-                if response.status == 304:
-                    return None
-                if response.status != 200:
-                    raise FetchError(f"{url}: HTTP {response.status} {response.reason}")
-                self._download(response, deadline)
-                self._save_state({
-                    "url": self.url,
-                    "etag": response.getheader("ETag"),
-                    "last_modified": response.getheader("Last-Modified"),
-                })
-                return self.download_path
+                try:
+                    if watchdog.fired:  # the headers were cut off, not complete
+                        raise BundleRefused("deadline", _LATE)
+                    if response.status in (301, 302, 303, 307, 308):
+                        location = response.getheader("Location")
+                        if not location:
+                            raise FetchError(f"{url}: redirect without a Location")
+                        url = urljoin(url, location)
+                        _check_url(url, after_redirect_from=self.url)
+                        continue
+                    if response.status == 304:
+                        return None
+                    if response.status != 200:
+                        raise FetchError(f"{url}: HTTP {response.status} {response.reason}")
+                    self._download(response, deadline, watchdog)
+                    self._save_state({
+                        "url": self.url,
+                        "etag": response.getheader("ETag"),
+                        "last_modified": response.getheader("Last-Modified"),
+                    })
+                    return self.download_path
+                finally:
+                    response.close()
             finally:
                 connection.close()
         raise FetchError(f"{self.url}: too many redirects")
@@ -118,7 +123,7 @@ class BundleFetcher:
                                                context=context)
         return http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
 
-    def _download(self, response: http.client.HTTPResponse, deadline: float) -> None:
+    def _download(self, response: http.client.HTTPResponse, deadline: float, watchdog: _Watchdog) -> None:
         declared = response.getheader("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.limits.max_bytes:
             raise BundleRefused("download-too-big",
@@ -138,6 +143,11 @@ class BundleFetcher:
                     sink.write(chunk)
                 sink.flush()
                 os.fsync(sink.fileno())
+            if watchdog.fired:  # the connection was cut: what arrived is not the whole file
+                raise BundleRefused("deadline", _LATE)
+            if declared and declared.isdigit() and received != int(declared):
+                # Remembering this response's ETag would make every later poll a 304: retry instead.
+                raise FetchError(f"the download stopped after {received} of {declared} bytes")
             os.replace(temporary, self.download_path)
         finally:
             temporary.unlink(missing_ok=True)
