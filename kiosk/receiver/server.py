@@ -10,6 +10,7 @@ import hmac
 import json
 import logging
 import ssl
+import sys
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,6 +119,14 @@ class ReceiverHTTPServer(ThreadingHTTPServer):
     def url(self) -> str:
         host = self.server_address[0]
         return f"{self.scheme}://{host}:{self.port}{self.path}"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that fail TLS or hang up are routine on a network; log them, keep stderr for bugs.
+        error = sys.exc_info()[1]
+        if isinstance(error, ssl.SSLError | ConnectionError | TimeoutError):
+            log.info("connection from %s failed: %s", client_address[0], error)
+            return
+        super().handle_error(request, client_address)
 
     def start_in_thread(self) -> ReceiverHTTPServer:
         """Serve from a background thread (tests, trials); ``close()`` stops it."""
