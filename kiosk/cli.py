@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.config_commands",
     "kiosk.outbox.commands",
     "kiosk.receiver.commands",
+    "kiosk.bundle.commands",
 )
 
 
