@@ -12,6 +12,7 @@ import pytest
 from kiosk import paths
 from kiosk.bundle import commands
 from kiosk.bundle.manifest import load_manifest
+from tests.conftest import run_kiosk_command
 from tests.unit.test_bundle_support import LANGUAGES, make_content, write_text
 
 SHIPPED_ID = load_manifest(paths.shipped_content_dir()).bundle_id
@@ -132,3 +133,10 @@ def test_export_html(staff, capsys):
     site = staff["tmp"] / "site"
     assert kiosk_bundle("export-html", str(staff["content"]), "--out", str(site)) == 0
     assert (site / "index.html").is_file() and (site / "ar" / "care.html").is_file()
+
+
+def test_the_kiosk_command_routes_to_bundle_commands(staff):
+    """The real ``kiosk`` entry point (a separate process) knows the bundle commands."""
+    result = run_kiosk_command("bundle", "validate", str(staff["content"]), "--languages", "en", "--json")
+    assert result.returncode == 0, result.stderr
+    assert '"errors": 0' in result.stdout
