@@ -42,6 +42,7 @@ from kiosk.bundle.lockfile import FileLock
 from kiosk.bundle.manifest import Manifest, ManifestError, load_manifest
 from kiosk.bundle.signedmanifest import SignedManifest, format_time
 from kiosk.bundle.validate import Problem
+from kiosk.config import Config
 
 log = logging.getLogger("kiosk.bundle")
 
@@ -152,7 +153,8 @@ class BundleStore:
         self.recover()
 
     @classmethod
-    def from_config(cls, config: Any, root: Path | None = None) -> BundleStore:
+    def from_config(cls, config: Config, root: Path | None = None) -> BundleStore:
+        """The kiosk's store as configured; raises ``KeyFileError`` for a malformed trusted key."""
         from kiosk import paths
         from kiosk.bundle.signing import parse_public_key
 
@@ -251,6 +253,10 @@ class BundleStore:
             log.warning("bundle %s refused: %s", file, refusal)
             self._event("refused", file=str(file), reason=refusal.reason, message=refusal.message)
             raise
+        except OSError as error:
+            # A full disk or a stick pulled out half-way says nothing about the bundle: try again later.
+            log.warning("bundle %s could not be staged: %s", file, error)
+            raise StoreError(f"could not unpack {file.name}: {error}") from error
         return StagedBundle(verified, file, folder, lock, warnings, allow_older)
 
     def activate(self, staged: StagedBundle) -> Path:

@@ -171,12 +171,16 @@ class BundleWatcher(QObject):
             if manifest.version > floor:
                 acceptable.append((manifest.version, key, path))
         for _version, key, path in sorted(acceptable, reverse=True):
-            self._seen.add(key)
             try:
                 staged = self.store.stage(path)
             except BundleRefused as refusal:
+                self._seen.add(key)
                 self._refused(str(path), refusal)
                 continue
+            except StoreError as error:  # transient (disk, store busy): the next poll tries again
+                self.last_error = str(error)
+                return
+            self._seen.add(key)
             with self._lock:
                 previous, self._pending = self._pending, staged
             if previous is not None:
