@@ -8,6 +8,7 @@ uses no CPU at all. ``wake()`` (after an enqueue, or a network-came-back hint) e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -119,6 +120,10 @@ class DeliveryWorker:
             except OutboxError as error:
                 log.error("outbox trouble, pausing delivery: %s", error)
                 timeout = STORE_TROUBLE_PAUSE
+                # Recording an outcome may have failed: this thread is the only sender, so any
+                # 'sending' row is one it abandoned and must go back to the queue.
+                with contextlib.suppress(OutboxError):
+                    self.outbox.requeue_stale_sending()
             self._report_status(force=True)
             self._wake.wait(timeout)
 
