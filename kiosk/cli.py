@@ -23,23 +23,24 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Dystonia patient information kiosk. Without a subcommand: run the kiosk.",
     )
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     # ``kiosk --windowed`` means ``kiosk run --windowed``: running is the default command.
     if not args_list or args_list[0].startswith("-") and args_list[0] not in {"-h", "--help", "--version"}:
         args_list.insert(0, "run")
+    # Starting the kiosk is the hot path: skip importing every other command's modules.
+    parser = build_parser(COMMAND_MODULES[:1] if args_list[0] == "run" else COMMAND_MODULES)
     args = parser.parse_args(args_list)
     return int(args.func(args) or 0)

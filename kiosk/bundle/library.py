@@ -101,7 +101,13 @@ class ContentLibrary:
 
     # --- pages ---------------------------------------------------------------------------------------
     def title(self, section_id: str, language: str) -> str:
-        return self.page(section_id, language).title
+        # Read from the file's first line, not the rendered page: the home screen needs every title at
+        # start-up, before any page is rendered.
+        for code in (language, self.default_language):
+            source = self.source(section_id, code)
+            if source is not None and source.title:
+                return source.title
+        return section_id
 
     def page(self, section_id: str, language: str) -> Page:
         key = (section_id, language)

@@ -19,10 +19,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import markdown
-import nh3
-from babel.numbers import format_currency
 
+from kiosk.i18n.formatting import format_price
 from kiosk.i18n.text import isolate
 
 ALLOWED_TAGS = {
@@ -77,12 +75,10 @@ def expand_placeholders(text: str, locale: str, problems: list[str] | None = Non
     def replace(match: re.Match[str]) -> str:
         name, args = match.group(1), match.group(2).split()
         if name == "price" and len(args) == 2 and args[1].replace(".", "", 1).isdigit():
-            amount = float(args[1])
             try:
-                formatted = format_currency(amount, args[0].upper(), locale=locale)
+                return format_price(float(args[1]), args[0].upper(), locale=locale)
             except (ValueError, KeyError):
-                formatted = f"{args[0].upper()} {args[1]}"
-            return isolate(formatted)
+                return isolate(f"{args[0].upper()} {args[1]}")
         if problems is not None:
             problems.append(f"unknown placeholder {match.group(0)!r}")
         return ""
@@ -97,6 +93,10 @@ def render_markdown(
     image_exists: Callable[[str], bool] | None = None,
 ) -> RenderResult:
     """Sanitised HTML for one section body; ``problems`` lists what the policy refused."""
+    # Imported here: nothing is rendered before the first frame, and startup time is measured.
+    import markdown
+    import nh3
+
     result = RenderResult(html="")
     expanded = expand_placeholders(text, locale, result.problems)
     raw_html = markdown.markdown(expanded, extensions=["sane_lists", "tables"], output_format="html")

@@ -11,14 +11,12 @@ import gettext
 import io
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from kiosk import paths
 
 DOMAIN = "kiosk"
 
 _active: gettext.NullTranslations = gettext.NullTranslations()
+_active_code = "en"
 _cache: dict[str, gettext.NullTranslations] = {}
 
 
@@ -26,10 +24,15 @@ def active_catalog() -> gettext.NullTranslations:
     return _active
 
 
+def active_code() -> str:
+    return _active_code
+
+
 def activate(code: str, translations_dir: Path | None = None) -> gettext.NullTranslations:
     """Make ``code``'s catalog the one ``_`` uses and return it."""
-    global _active
+    global _active, _active_code
     _active = load_catalog(code, translations_dir)
+    _active_code = code
     return _active
 
 
@@ -54,6 +57,9 @@ def _read_catalog(folder: Path, code: str) -> gettext.NullTranslations:
     po_file = folder / f"{DOMAIN}.po"
     mo_file = folder / f"{DOMAIN}.mo"
     if po_file.exists() and (not mo_file.exists() or po_file.stat().st_mtime > mo_file.stat().st_mtime):
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
         with po_file.open("rb") as handle:
             catalog = read_po(handle, locale=code)
         buffer = io.BytesIO()

@@ -7,6 +7,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import _
+from kiosk.i18n.formatting import format_number
 
 
 class IdleOverlay(QFrame):
@@ -52,14 +53,14 @@ class IdleOverlay(QFrame):
 
     def set_seconds(self, seconds: int) -> None:
         self._seconds = seconds
-        self.count.setText(self.locale().toString(seconds))
+        self.count.setText(format_number(seconds))
 
     def retranslate(self) -> None:
         self.title.setText(_("Are you still there?"))
         self.message.setText(_("Touch the screen to continue. Otherwise the kiosk will start again "
                                "for the next visitor."))
         self.stay_button.setText(_("I am still here"))
-        self.count.setText(self.locale().toString(self._seconds))
+        self.count.setText(format_number(self._seconds))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
         # Any touch on the dimmed screen counts as "still here", not only the button.

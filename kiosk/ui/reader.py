@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont, QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import _
+from kiosk.i18n.formatting import format_number
 from kiosk.ui import theme
 from kiosk.ui.widgets.safe_browser import SafeTextBrowser
 
@@ -120,6 +121,6 @@ class ReaderScreen(QWidget):
         self.next_button.setEnabled(0 < self._index < self._count)
         # "3 / 6" in the patient's digits; the isolate keeps the numbers in order in right-to-left text.
         self.position.setText(_("{current} / {total}").format(
-            current=self.locale().toString(self._index), total=self.locale().toString(self._count)))
+            current=format_number(self._index), total=format_number(self._count)))
         self.position.setAccessibleName(
             _("Topic {current} of {total}").format(current=self._index, total=self._count))
