@@ -147,6 +147,14 @@ class ReceiverStore:
             cursor = self._connection.execute("DELETE FROM received WHERE state = 'processing'")
             return cursor.rowcount
 
+    def state_of(self, request_id: str) -> str | None:
+        """'processing', 'stored', or None for a key never seen."""
+        with self._lock:
+            row = self._connection.execute(
+                "SELECT state FROM received WHERE id = ?", (request_id,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
     def stored(self) -> list[ReceivedRequest]:
         with self._lock:
             rows = self._connection.execute(

@@ -145,24 +145,23 @@ def test_an_envelope_for_another_hospital_is_422_and_leaves_no_reservation(
 def test_a_repeat_while_the_first_is_processing_gets_409(
     tmp_path: Path, keys: tuple[str, str], pending: list[PendingRequest]
 ) -> None:
-    server = ReceiverHTTPServer.local(tmp_path / "slow.db", keys[0], [TOKEN], processing_delay=1.0)
+    server = ReceiverHTTPServer.local(tmp_path / "slow.db", keys[0], [TOKEN], processing_delay=1.5)
     server.start_in_thread()
     try:
         first: dict[str, Any] = {}
         thread = threading.Thread(target=lambda: first.update(answer=send(server, pending[0])))
         thread.start()
+        store = server.ingestor.store
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            status, _answer, headers = send(server, pending[0])
-            if status == 409:
-                break
-            time.sleep(0.02)
+        while store.state_of(pending[0].id) != "processing" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        status, _answer, headers = send(server, pending[0])
         assert status == 409 and headers["retry-after"] == "1"
         thread.join()
         assert first["answer"][0] == 200
         final_status, final, _ = send(server, pending[0])
         assert final_status == 200 and final["receipt"] == first["answer"][1]["receipt"]
-        assert server.ingestor.store.count() == 1
+        assert store.count() == 1 and store.state_of(pending[0].id) == "stored"
     finally:
         server.close()
 
