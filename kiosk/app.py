@@ -17,12 +17,20 @@ from kiosk.config import Config
 from kiosk.i18n import _, catalogs
 from kiosk.i18n.languages import language_info
 from kiosk.i18n.translator import Translator
+from kiosk.outbox.delivery import DeliverySettings
+from kiosk.outbox.request import DESCRIPTION_MAX, country_choices, phone_example, validate_form
+from kiosk.outbox.sender import Sender
+from kiosk.outbox.service import RequestService
+from kiosk.outbox.store import Outbox
 from kiosk.session.idle import IdleWatcher
 from kiosk.session.navigator import Navigator, Screen
 from kiosk.session.visit import Visit
 from kiosk.ui import theme
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.home import HomeScreen
+from kiosk.ui.done import DoneScreen
+from kiosk.ui.form import ConsultationForm
+from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.reader import ReaderScreen
 
@@ -80,21 +88,36 @@ class Kiosk:
         self.visit = Visit()
         self.idle = IdleWatcher(self.config["session.idle_timeout_seconds"],
                                 self.config["session.idle_countdown_seconds"])
+        self.outbox = Outbox(paths.outbox_db_path(), self.config["delivery.hospital_public_key"] or None)
+        self.sender = Sender(self.outbox, DeliverySettings.from_config(self.config),
+                             watch_network=self.kiosk_mode)
+        self.requests = RequestService(self.outbox, wake_sender=self.sender.wake)
+        self._last_reference_id = ""
         self._build_window()
         self._wire()
         self._apply_language()
         self._apply_text_scale()
         self._on_navigation(self.navigator.screen.value, self.navigator.section)
+        self.sender.start()
 
     # --- construction -------------------------------------------------------------------------------
     def _build_window(self) -> None:
         self.window = KioskWindow(self.kiosk_mode)
-        self.attract = AttractScreen()
+        self.attract = AttractScreen(self.translator.languages())
+        self.languages = LanguageScreen(self.translator.languages())
         self.home = HomeScreen()
         self.reader = ReaderScreen(self.library.resolve_asset)
         self.window.add_screen(Screen.ATTRACT.value, self.attract)
         self.window.add_screen(Screen.HOME.value, self.home)
         self.window.add_screen(Screen.READER.value, self.reader)
+        self.window.add_screen(Screen.LANGUAGES.value, self.languages)
+        self.done = DoneScreen()
+        self.window.add_screen(Screen.DONE.value, self.done)
+        self.form: ConsultationForm | None = None
+        self._rebuild_form()
+        self._done_timer = QTimer(self.window)
+        self._done_timer.setSingleShot(True)
+        self._done_timer.timeout.connect(self.reset_visit)
         self._load_sections()
         self._attract_timer = QTimer(self.window)
         self._attract_timer.setInterval(ATTRACT_CYCLE_MS)
@@ -108,11 +131,15 @@ class Kiosk:
         bar.consultationRequested.connect(self._on_consultation_requested)
         bar.languageRequested.connect(self._on_language_requested)
         self.attract.started.connect(self.navigator.home)
+        self.attract.languageChosen.connect(self._start_in_language)
+        self.languages.languageChosen.connect(self._choose_language)
         self.home.sectionChosen.connect(self.navigator.open_section)
         self.reader.previousRequested.connect(lambda: self.navigator.step(-1))
         self.reader.nextRequested.connect(lambda: self.navigator.step(+1))
         self.reader.sectionRequested.connect(self._open_linked_section)
         self.navigator.changed.connect(self._on_navigation)
+        self.done.finished.connect(self.reset_visit)
+        self.sender.delivered.connect(self._on_delivered)
         self.translator.languageChanged.connect(self._apply_language)
         self.visit.textScaleChanged.connect(self._apply_text_scale)
         self.idle.warn.connect(self.window.idle_overlay.show_countdown)
@@ -141,11 +168,15 @@ class Kiosk:
     def reset_visit(self) -> None:
         """End of a visit: everything the visitor chose or saw goes back to the start."""
         self.window.idle_overlay.hide()
+        self._done_timer.stop()
+        self._rebuild_form()
         self.visit.reset()
         self.translator.set_language(self.config["languages.default"])
         self.navigator.attract()
 
     def _on_navigation(self, screen: str, section: str) -> None:
+        if screen in (Screen.HOME.value, Screen.ATTRACT.value) and self.form is not None and self.form.values_entered:
+            self._rebuild_form()  # leaving for Home forgets what was typed
         if screen == Screen.READER.value:
             self._show_section(section)
         self.window.show_screen(screen)
@@ -177,7 +208,11 @@ class Kiosk:
         direction = Qt.LayoutDirection.RightToLeft if info.rtl else Qt.LayoutDirection.LeftToRight
         self.app.setLayoutDirection(direction)
         self.window.top_bar.set_language_name(info.native_name)
-        for screen in (self.window.top_bar, self.attract, self.home, self.reader, self.window.idle_overlay):
+        self.languages.set_current(info.code)
+        if self.form is not None and not self.form.values_entered:
+            self._rebuild_form()  # countries named, and contact language preset, in the new language
+        for screen in (self.window.top_bar, self.attract, self.home, self.reader, self.languages,
+                       self.window.idle_overlay, self.done, self.form):
             screen.retranslate()
         self.home.set_titles({sid: self.library.title(sid, info.code) for sid in self.library.section_ids})
         if self.navigator.screen is Screen.READER:
@@ -205,17 +240,78 @@ class Kiosk:
             self.navigator.open_section(section_id)
 
     def _on_consultation_requested(self) -> None:
-        # Until the request form exists, the consultation section explains how to reach the hospital.
-        if "consultation" in self.library.section_ids:
-            self.navigator.open_section("consultation")
+        self.navigator.go(Screen.FORM)
+
+    # --- consultation requests -----------------------------------------------------------------------
+    def _rebuild_form(self) -> None:
+        """A brand-new form: no text, no undo history, nothing in the clipboard from the last visitor."""
+        if self.form is not None:
+            self.window.stack.removeWidget(self.form)
+            self.form.hide()
+            self.form.deleteLater()
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.clear()
+        language = self.translator.language
+        usual = [code for code in self.config["form.usual_countries"]]
+        countries = country_choices(language)
+        names = dict(countries)
+        ordered = [(code, names[code]) for code in usual if code in names]
+        ordered += [pair for pair in countries if pair[0] not in usual]
+        self.form = ConsultationForm(self.translator.languages(), ordered, language, DESCRIPTION_MAX)
+        self.form.changed.connect(self._on_form_changed)
+        self.form.submitRequested.connect(self._on_form_submitted)
+        self.form.cancelRequested.connect(self.navigator.back)
+        self.window.add_screen(Screen.FORM.value, self.form)
+
+    def _on_form_changed(self, values: dict) -> None:
+        if self.form is None:
+            return
+        result = validate_form(values, ui_language=self.translator.language)
+        self.form.show_validation(result.errors, result.ok)
+        if values.get("country"):
+            self.form.set_phone_example(phone_example(values["country"]))
+
+    def _on_form_submitted(self, values: dict) -> None:
+        if self.form is None:
+            return
+        result = self.requests.submit(values, ui_language=self.translator.language)
+        if not result.ok:
+            self.form.show_validation(result.errors, False, show_all=True)
+            target = self.form.first_error_widget()
+            if target is not None:
+                self.form.scroll.ensureWidgetVisible(target)
+            return
+        assert result.queued is not None
+        self._last_reference_id = result.queued.id
+        self.done.show_result(result.queued.reference, already_sent=False)
+        self._rebuild_form()
+        self.navigator.go(Screen.DONE)
+        self._done_timer.start(self.config["form.done_seconds"] * 1000)
+
+    def _on_delivered(self, request_id: str) -> None:
+        if request_id == self._last_reference_id:
+            self.done.set_sent(True)
 
     def _on_language_requested(self) -> None:
-        enabled = self.translator.enabled
-        following = enabled[(enabled.index(self.translator.language) + 1) % len(enabled)]
-        self.translator.set_language(following)
+        if self.navigator.screen is Screen.LANGUAGES:
+            self.navigator.back()
+        else:
+            self.navigator.go(Screen.LANGUAGES)
+
+    def _choose_language(self, code: str) -> None:
+        self.translator.set_language(code)
+        self.navigator.back()
+
+    def _start_in_language(self, code: str) -> None:
+        self.translator.set_language(code)
+        self.navigator.home()
 
     def shutdown(self) -> None:
         self._attract_timer.stop()
+        self._done_timer.stop()
+        self.sender.stop()
+        self.outbox.close()
         self.idle.shutdown()
         self.app.removeEventFilter(self._context_menu_blocker)
         self.window.allow_close()

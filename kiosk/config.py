@@ -53,6 +53,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session.idle_countdown_seconds", int, 15,
             "Length of the countdown; any touch cancels it, at zero the kiosk returns to the start.",
             minimum=3),
+    # --- consultation form ---------------------------------------------------------------------------
+    Setting("form.usual_countries", list, ["TR", "SA", "AE", "IQ", "IR", "AZ", "RU", "UA", "KZ", "DE", "GB", "FR"],
+            "Countries listed first in the form's country list (ISO 3166 codes), the kiosk's usual patients."),
+    Setting("form.done_seconds", int, 45,
+            "Seconds the confirmation stays on screen before the kiosk starts again for the next visitor.",
+            minimum=5),
     # --- display --------------------------------------------------------------------------------------
     Setting("display.windowed", bool, False, "Run in a normal window instead of full screen (staff preview)."),
     Setting("display.hide_cursor", bool, True, "Hide the mouse cursor in kiosk mode (touch screens)."),

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QMouseEvent
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk import paths
 from kiosk.i18n import _
+from kiosk.i18n.languages import LanguageInfo
 
 
 class AttractScreen(QWidget):
     started = Signal()
+    languageChosen = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, languages: list[LanguageInfo] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AttractScreen")
         layout = QVBoxLayout(self)
@@ -40,6 +42,20 @@ class AttractScreen(QWidget):
         layout.addWidget(self.hand)
         layout.addWidget(self.invite)
         layout.addStretch(2)
+        # Starting straight in one's own language: one tap on its name.
+        self.language_row = QHBoxLayout()
+        self.language_row.setSpacing(16)
+        self.language_buttons: list[QPushButton] = []
+        for info in languages or []:
+            button = QPushButton(info.native_name, self)
+            button.setObjectName("AttractLanguage")
+            button.setLayoutDirection(
+                Qt.LayoutDirection.RightToLeft if info.rtl else Qt.LayoutDirection.LeftToRight)
+            button.setAccessibleName(info.native_name)
+            button.clicked.connect(lambda _checked=False, code=info.code: self.languageChosen.emit(code))
+            self.language_buttons.append(button)
+            self.language_row.addWidget(button)
+        layout.addLayout(self.language_row)
         self.retranslate()
 
     def retranslate(self) -> None:

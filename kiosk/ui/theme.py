@@ -74,6 +74,26 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
     QPushButton#ConsultButton:pressed {{ background: #7d2c17; }}
     QPushButton#SectionTile {{ background: {p.surface}; border: 2px solid {p.border}; border-radius: 20px; }}
     QPushButton#SectionTile:pressed {{ background: #dde6ee; }}
+    QPushButton#LanguageChoice {{ font-size: {px(34, scale)}px; border-radius: 20px; }}
+    QPushButton#LanguageChoice:checked {{ border: 4px solid {p.accent}; background: #e3eef7; }}
+    QPushButton#AttractLanguage {{ font-size: {px(26, scale)}px; padding: 8px 12px; }}
+    QLabel#FieldLabel {{ font-weight: 600; }}
+    QLabel#FieldError {{ color: #a1241b; font-weight: 600; }}
+    QLabel#Counter {{ color: {p.muted}; font-size: {px(20, scale)}px; }}
+    QLabel#Privacy {{ color: {p.muted}; }}
+    QLabel#Reference {{ font-size: {px(64, scale)}px; font-weight: 700; color: {p.accent}; }}
+    QLineEdit, QComboBox, QPlainTextEdit {{
+        min-height: 64px; border: 2px solid {p.border}; border-radius: 10px; padding: 4px 12px;
+        background: {p.surface};
+    }}
+    QComboBox::drop-down {{ width: 56px; border: none; }}
+    QScrollArea, QWidget#FormBody {{ background: {p.background}; }}
+    QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 3px solid {p.accent}; }}
+    QPushButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: #e3eef7; }}
+    QPushButton#SendButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
+    QPushButton#SendButton:disabled {{ background: #d9d0cd; color: #5b5350; border-color: #d9d0cd; }}
+    QCheckBox {{ spacing: 16px; font-weight: 600; }}
+    QCheckBox::indicator {{ width: 48px; height: 48px; }}
     QLabel#TileTitle {{ font-size: {px(30, scale)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     QLabel#ScreenTitle {{ font-size: {px(40, scale)}px; font-weight: 700; color: {p.text}; }}
     QLabel#AttractTitle {{ font-size: {px(72, scale)}px; font-weight: 700; color: {p.accent}; }}

@@ -1,0 +1,67 @@
+"""After Send: the reference code, what happens next, and whether the request has left the kiosk."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.i18n import _
+from kiosk.i18n.text import isolate_ltr
+
+
+class DoneScreen(QWidget):
+    finished = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DoneScreen")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(80, 48, 80, 48)
+        layout.setSpacing(24)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("ScreenTitle")
+        self.reference_label = QLabel(self)
+        self.reference = QLabel(self)
+        self.reference.setObjectName("Reference")
+        self.next_steps = QLabel(self)
+        self.delivery = QLabel(self)
+        self.delivery.setObjectName("Notice")
+        for label in (self.heading, self.reference_label, self.reference, self.next_steps, self.delivery):
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.finish_button = QPushButton(self)
+        self.finish_button.setObjectName("FinishButton")
+        self.finish_button.clicked.connect(self.finished)
+        layout.addStretch(1)
+        for widget in (self.heading, self.reference_label, self.reference, self.next_steps, self.delivery):
+            layout.addWidget(widget)
+        layout.addWidget(self.finish_button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)
+        self._code = ""
+        self._sent = False
+        self.retranslate()
+
+    def show_result(self, reference: str, already_sent: bool) -> None:
+        self._code = reference
+        self._sent = already_sent
+        self.retranslate()
+
+    def set_sent(self, sent: bool) -> None:
+        self._sent = sent
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("Thank you. Your request is saved."))
+        self.reference_label.setText(_("Your reference code:"))
+        self.reference.setText(isolate_ltr(self._code))
+        self.next_steps.setText(_("Our international patient team will contact you within two working days. "
+                                  "You can note the code above if you want to ask about your request."))
+        self.delivery.setText(_("Your request has been sent to the hospital.") if self._sent else _(
+            "Your request is saved on this kiosk and will be sent automatically as soon as the connection "
+            "allows. You do not need to do anything."))
+        self.finish_button.setText(_("Finish"))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+        self.finished.emit()
+        event.accept()

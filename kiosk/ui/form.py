@@ -1,0 +1,314 @@
+"""The consultation request form.
+
+The form only collects raw values and shows what it is told: it emits ``changed`` and
+``submitRequested`` with a plain dict, and the app answers with ``show_validation``. A new form is
+built for every visitor (``QLineEdit.clear()`` keeps undo history, which would hand the previous
+visitor's name to the next one).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.i18n import _
+from kiosk.i18n.formatting import format_number
+from kiosk.i18n.languages import LanguageInfo
+
+FIELDS_IN_ORDER = ("full_name", "country", "phone", "email", "contact_language", "channel", "relation", "age",
+                   "description", "consent")
+
+
+def _no_menu(widget: QWidget) -> QWidget:
+    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    return widget
+
+
+class ChoiceRow(QWidget):
+    """Large toggle buttons for a one-of-few choice (channel, who the request is for)."""
+
+    changed = Signal()
+
+    def __init__(self, values: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(16)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QPushButton] = {}
+        for value in values:
+            button = QPushButton(self)
+            button.setObjectName("ChoiceButton")
+            button.setCheckable(True)
+            self.group.addButton(button)
+            self.buttons[value] = button
+            layout.addWidget(button)
+        self.group.buttonClicked.connect(lambda _button: self.changed.emit())
+
+    def value(self) -> str:
+        return next((value for value, button in self.buttons.items() if button.isChecked()), "")
+
+    def set_value(self, value: str) -> None:
+        if value in self.buttons:
+            self.buttons[value].setChecked(True)
+
+
+class ConsultationForm(QWidget):
+    changed = Signal(dict)
+    submitRequested = Signal(dict)
+    cancelRequested = Signal()
+
+    def __init__(self, languages: list[LanguageInfo], countries: list[tuple[str, str]], current_language: str,
+                 description_max: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("FormScreen")
+        self._description_max = description_max
+        self._touched: set[str] = set()
+        self._errors: dict[str, str] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll)
+        body = QWidget()
+        body.setObjectName("FormBody")
+        self.scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(48, 24, 48, 32)
+        layout.setSpacing(10)
+
+        self.heading = QLabel(body)
+        self.heading.setObjectName("ScreenTitle")
+        self.heading.setWordWrap(True)
+        self.intro = QLabel(body)
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.intro)
+
+        self.full_name = _no_menu(QLineEdit(body))
+        self.full_name.setMaxLength(200)
+        self.country = _no_menu(QComboBox(body))
+        self.country.setEditable(True)
+        self.country.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for code, name in countries:
+            self.country.addItem(name, code)
+        self.country.setCurrentIndex(-1)
+        completer = self.country.completer()
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.phone = _no_menu(QLineEdit(body))
+        self.phone.setMaxLength(40)
+        self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
+        self.email = _no_menu(QLineEdit(body))
+        self.email.setMaxLength(254)
+        self.email.setInputMethodHints(Qt.InputMethodHint.ImhEmailCharactersOnly
+                                       | Qt.InputMethodHint.ImhNoAutoUppercase
+                                       | Qt.InputMethodHint.ImhNoPredictiveText)
+        self.contact_language = _no_menu(QComboBox(body))
+        for info in languages:
+            self.contact_language.addItem(info.native_name, info.code)
+        self.contact_language.setCurrentIndex(max(0, self.contact_language.findData(current_language)))
+        self.channel = ChoiceRow(("phone", "whatsapp", "email"), body)
+        self.relation = ChoiceRow(("self", "family"), body)
+        self.age = _no_menu(QLineEdit(body))
+        self.age.setMaxLength(3)
+        self.age.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.age.setMaximumWidth(220)
+        self.description = _no_menu(QPlainTextEdit(body))
+        self.description.setFixedHeight(150)
+        self.description.setTabChangesFocus(True)
+        self.counter = QLabel(body)
+        self.counter.setObjectName("Counter")
+        self.privacy = QLabel(body)
+        self.privacy.setObjectName("Privacy")
+        self.privacy.setWordWrap(True)
+        self.consent = QCheckBox(body)
+        self.consent.setObjectName("Consent")
+        for widget in (self.full_name, self.phone, self.email, self.age):
+            widget.setInputMethodHints(widget.inputMethodHints() | Qt.InputMethodHint.ImhSensitiveData
+                                       | Qt.InputMethodHint.ImhNoPredictiveText)
+
+        self.labels: dict[str, QLabel] = {}
+        self.error_labels: dict[str, QLabel] = {}
+        widgets: dict[str, QWidget] = {
+            "full_name": self.full_name, "country": self.country, "phone": self.phone, "email": self.email,
+            "contact_language": self.contact_language, "channel": self.channel, "relation": self.relation,
+            "age": self.age, "description": self.description,
+        }
+        for name, widget in widgets.items():
+            label = QLabel(body)
+            label.setObjectName("FieldLabel")
+            label.setWordWrap(True)
+            label.setBuddy(widget)
+            error = QLabel(body)
+            error.setObjectName("FieldError")
+            error.setWordWrap(True)
+            error.hide()
+            self.labels[name], self.error_labels[name] = label, error
+            layout.addSpacing(8)
+            layout.addWidget(label)
+            layout.addWidget(widget)
+            if name == "description":
+                layout.addWidget(self.counter)
+            layout.addWidget(error)
+        layout.addSpacing(12)
+        layout.addWidget(self.privacy)
+        layout.addWidget(self.consent)
+        consent_error = QLabel(body)
+        consent_error.setObjectName("FieldError")
+        consent_error.setWordWrap(True)
+        consent_error.hide()
+        self.error_labels["consent"] = consent_error
+        layout.addWidget(consent_error)
+        self.form_error = QLabel(body)
+        self.form_error.setObjectName("FieldError")
+        self.form_error.setWordWrap(True)
+        self.form_error.hide()
+        layout.addWidget(self.form_error)
+
+        buttons = QGridLayout()
+        buttons.setSpacing(24)
+        self.cancel_button = QPushButton(body)
+        self.cancel_button.setObjectName("CancelButton")
+        self.send_button = QPushButton(body)
+        self.send_button.setObjectName("SendButton")
+        self.send_button.setEnabled(False)
+        buttons.addWidget(self.cancel_button, 0, 0)
+        buttons.addWidget(self.send_button, 0, 1)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+        for name, line in (("full_name", self.full_name), ("phone", self.phone), ("email", self.email),
+                           ("age", self.age)):
+            line.textEdited.connect(lambda _text, field=name: self._edited(field))
+        self.country.currentIndexChanged.connect(lambda _i: self._edited("country"))
+        self.contact_language.currentIndexChanged.connect(lambda _i: self._edited("contact_language"))
+        self.channel.changed.connect(lambda: self._edited("channel"))
+        self.relation.changed.connect(lambda: self._edited("relation"))
+        self.description.textChanged.connect(lambda: self._edited("description"))
+        self.consent.toggled.connect(lambda _on: self._edited("consent"))
+        self.send_button.clicked.connect(self._send)
+        self.cancel_button.clicked.connect(self.cancelRequested)
+        for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description):
+            widget.installEventFilter(self)
+        self.retranslate()
+
+    # --- values ---------------------------------------------------------------------------------------
+    def values(self) -> dict:
+        return {
+            "full_name": self.full_name.text(),
+            "country": self.country.currentData() or "",
+            "phone": self.phone.text(),
+            "email": self.email.text(),
+            "contact_language": self.contact_language.currentData() or "",
+            "channel": self.channel.value(),
+            "relation": self.relation.value(),
+            "age": self.age.text(),
+            "description": self.description.toPlainText(),
+            "consent": self.consent.isChecked(),
+        }
+
+    @property
+    def values_entered(self) -> bool:
+        return bool(self._touched)
+
+    def show_validation(self, errors: dict[str, str], ok: bool, show_all: bool = False) -> None:
+        """Errors appear beside fields the patient has already filled (or all of them after Send)."""
+        self._errors = dict(errors)
+        if show_all:
+            self._touched.update(FIELDS_IN_ORDER)
+        for name, label in self.error_labels.items():
+            message = errors.get(name, "") if name in self._touched else ""
+            label.setText(message)
+            label.setVisible(bool(message))
+        form_message = errors.get("form", "")
+        self.form_error.setText(form_message)
+        self.form_error.setVisible(bool(form_message))
+        self.send_button.setEnabled(ok)
+        self._update_counter()
+
+    def first_error_widget(self) -> QWidget | None:
+        for name in FIELDS_IN_ORDER:
+            if self.error_labels[name].isVisible():
+                return self.error_labels[name]
+        return None
+
+    def set_phone_example(self, example: str) -> None:
+        self.phone.setPlaceholderText(_("For example: {number}").format(number=example))
+
+    def _edited(self, field: str) -> None:
+        self._touched.add(field)
+        self._update_counter()
+        self.changed.emit(self.values())
+
+    def _send(self) -> None:
+        self.submitRequested.emit(self.values())
+
+    def _update_counter(self) -> None:
+        used = len(self.description.toPlainText())
+        self.counter.setText(_("{used} of {limit} characters").format(
+            used=format_number(used), limit=format_number(self._description_max)))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.FocusIn:
+            # The on-screen keyboard covers the lower part of the screen: keep the field in view above it.
+            self.scroll.ensureWidgetVisible(watched, 50, 200)
+        return False
+
+    # --- language -------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.heading.setText(_("Ask for a consultation"))
+        self.intro.setText(_("Leave your details and our team will contact you. Fields marked * are needed."))
+        texts = {
+            "full_name": _("Full name") + " *",
+            "country": _("Country where you live") + " *",
+            "phone": _("Phone number") + " *",
+            "email": _("E-mail (optional)"),
+            "contact_language": _("Language for contacting you"),
+            "channel": _("How should we contact you?") + " *",
+            "relation": _("Who is the consultation for?") + " *",
+            "age": _("Age of the patient") + " *",
+            "description": _("Briefly describe the symptoms (optional)"),
+        }
+        for name, text in texts.items():
+            self.labels[name].setText(text)
+            widget = self.labels[name].buddy()
+            if widget is not None:
+                widget.setAccessibleName(text.rstrip(" *"))
+        self.country.lineEdit().setPlaceholderText(_("Type to search"))
+        self.channel.buttons["phone"].setText(_("Phone call"))
+        self.channel.buttons["whatsapp"].setText(_("WhatsApp"))
+        self.channel.buttons["email"].setText(_("E-mail"))
+        self.relation.buttons["self"].setText(_("Me"))
+        self.relation.buttons["family"].setText(_("A family member"))
+        self.privacy.setText(_(
+            "Privacy: your details are encrypted on this kiosk and can only be opened by the hospital's "
+            "international patient team. They are used only to answer this request and are deleted from "
+            "the kiosk once delivered."))
+        self.consent.setText(_("I agree that the hospital may contact me about this request."))
+        self.consent.setAccessibleName(self.consent.text())
+        self.send_button.setText(_("Send request"))
+        self.cancel_button.setText(_("Cancel"))
+        self._update_counter()
+        if self._errors:
+            # Messages were produced in the previous language; the app revalidates after a switch.
+            self.changed.emit(self.values())
