@@ -247,6 +247,8 @@ class Kiosk:
         """A brand-new form: no text, no undo history, nothing in the clipboard from the last visitor."""
         if self.form is not None:
             self.window.stack.removeWidget(self.form)
+            self.form.blockSignals(True)
+            self.form.wipe()
             self.form.hide()
             self.form.deleteLater()
         clipboard = QGuiApplication.clipboard()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
+from kiosk.i18n.text import isolate_ltr
 
 FIELDS_IN_ORDER = ("full_name", "country", "phone", "email", "contact_language", "channel", "relation", "age",
                    "description", "consent")
@@ -66,6 +67,13 @@ class ChoiceRow(QWidget):
     def set_value(self, value: str) -> None:
         if value in self.buttons:
             self.buttons[value].setChecked(True)
+
+
+class WholeRowCheckBox(QCheckBox):
+    """A check box that toggles wherever its row is touched, not only on the small square."""
+
+    def hitButton(self, pos) -> bool:  # noqa: N802 (Qt API)
+        return self.rect().contains(pos)
 
 
 class ConsultationForm(QWidget):
@@ -138,7 +146,7 @@ class ConsultationForm(QWidget):
         self.privacy = QLabel(body)
         self.privacy.setObjectName("Privacy")
         self.privacy.setWordWrap(True)
-        self.consent = QCheckBox(body)
+        self.consent = WholeRowCheckBox(body)
         self.consent.setObjectName("Consent")
         for widget in (self.full_name, self.phone, self.email, self.age):
             widget.setInputMethodHints(widget.inputMethodHints() | Qt.InputMethodHint.ImhSensitiveData
@@ -225,6 +233,13 @@ class ConsultationForm(QWidget):
             "consent": self.consent.isChecked(),
         }
 
+    def wipe(self) -> None:
+        """Empty every field now; the widget itself is deleted a moment later."""
+        for line in (self.full_name, self.phone, self.email, self.age):
+            line.setText("")
+        self.description.setPlainText("")
+        self.consent.setChecked(False)
+
     @property
     def values_entered(self) -> bool:
         return bool(self._touched)
@@ -251,7 +266,7 @@ class ConsultationForm(QWidget):
         return None
 
     def set_phone_example(self, example: str) -> None:
-        self.phone.setPlaceholderText(_("For example: {number}").format(number=example))
+        self.phone.setPlaceholderText(_("For example: {number}").format(number=isolate_ltr(example)))
 
     def _edited(self, field: str) -> None:
         self._touched.add(field)
