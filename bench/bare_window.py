@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 
 class FirstPaint(QObject):
-    def eventFilter(self, watched, event):  # noqa: N802
+    def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint:
             print(f"first_frame_s: {time.time() - float(os.environ['KIOSK_BENCH_T0']):.4f}", flush=True)
             QApplication.instance().quit()

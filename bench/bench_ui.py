@@ -19,10 +19,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("KIOSK_HOME", tempfile.mkdtemp(prefix="kiosk-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _common import median, percentile, report  # noqa: E402
+from _common import median, percentile, report
 
-from kiosk.app import build_kiosk  # noqa: E402
-from kiosk.config import load_config  # noqa: E402
+from kiosk.app import build_kiosk
+from kiosk.config import load_config
 
 
 def main() -> None:

@@ -27,9 +27,9 @@ from kiosk.session.navigator import Navigator, Screen
 from kiosk.session.visit import Visit
 from kiosk.ui import theme
 from kiosk.ui.attract import AttractScreen
-from kiosk.ui.home import HomeScreen
 from kiosk.ui.done import DoneScreen
 from kiosk.ui.form import ConsultationForm
+from kiosk.ui.home import HomeScreen
 from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.reader import ReaderScreen
@@ -41,7 +41,7 @@ INVITATION = "Touch the screen to begin"
 class _NoContextMenus(QObject):
     """Long presses and right clicks open nothing anywhere: a menu is a way out of the kiosk."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         return event.type() == QEvent.Type.ContextMenu
 
 

@@ -40,7 +40,7 @@ def _content_and_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=None, help="configuration file (TOML)")
 
 
-def _load(args: argparse.Namespace):  # noqa: ANN202 (returns Config)
+def _load(args: argparse.Namespace):
     return load_config(args.config or paths.default_config_path())
 
 

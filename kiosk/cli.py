@@ -38,7 +38,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # ``kiosk --windowed`` means ``kiosk run --windowed``: running is the default command.
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in {"-h", "--help", "--version"}:
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in {"-h", "--help", "--version"}):
         args_list.insert(0, "run")
     # Starting the kiosk is the hot path: skip importing every other command's modules.
     parser = build_parser(COMMAND_MODULES[:1] if args_list[0] == "run" else COMMAND_MODULES)

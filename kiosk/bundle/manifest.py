@@ -47,7 +47,7 @@ def load_manifest(content_root: Path) -> Manifest:
 def parse_manifest(data: dict, path: Path | str = MANIFEST_NAME) -> Manifest:
     def require(key: str, kind: type) -> object:
         value = data.get(key)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
             raise ManifestError(f"{path}: '{key}' must be a {kind.__name__}")
         return value
 

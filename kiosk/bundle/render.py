@@ -19,7 +19,6 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-
 from kiosk.i18n.formatting import format_price
 from kiosk.i18n.text import isolate
 

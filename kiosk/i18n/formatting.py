@@ -17,7 +17,6 @@ from kiosk.i18n.catalogs import active_code
 from kiosk.i18n.languages import language_info
 from kiosk.i18n.text import isolate
 
-
 # Babel applies a locale's symbols but always writes Latin digits; CLDR names the digits to use.
 _ZERO_OF_NUMBERING_SYSTEM = {"arab": "\u0660", "arabext": "\u06f0"}
 

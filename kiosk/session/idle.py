@@ -58,7 +58,7 @@ class IdleWatcher(QObject):
             self.activity.emit()
         self._idle_timer.start(round(self.idle_seconds * 1000))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS:
             self.poke()
         return False

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
 
-class Screen(str, Enum):
+class Screen(StrEnum):
     ATTRACT = "attract"
     HOME = "home"
     READER = "reader"

@@ -68,6 +68,6 @@ class AttractScreen(QWidget):
         """The window cycles the invitation through every language."""
         self.invite.setText(text)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self.started.emit()
         event.accept()

@@ -62,6 +62,6 @@ class DoneScreen(QWidget):
             "allows. You do not need to do anything."))
         self.finish_button.setText(_("Finish"))
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self.finished.emit()
         event.accept()

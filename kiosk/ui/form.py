@@ -72,7 +72,7 @@ class ChoiceRow(QWidget):
 class WholeRowCheckBox(QCheckBox):
     """A check box that toggles wherever its row is touched, not only on the small square."""
 
-    def hitButton(self, pos) -> bool:  # noqa: N802 (Qt API)
+    def hitButton(self, pos) -> bool:
         return self.rect().contains(pos)
 
 
@@ -281,7 +281,7 @@ class ConsultationForm(QWidget):
         self.counter.setText(_("{used} of {limit} characters").format(
             used=format_number(used), limit=format_number(self._description_max)))
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.FocusIn:

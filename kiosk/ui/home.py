@@ -52,7 +52,7 @@ class HomeScreen(QWidget):
     def retranslate(self) -> None:
         self.heading.setText(_("Choose a topic"))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         columns = 3 if event.size().width() >= event.size().height() else 2
         if columns != self._columns:
             self._columns = columns

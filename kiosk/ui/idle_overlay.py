@@ -62,7 +62,7 @@ class IdleOverlay(QFrame):
         self.stay_button.setText(_("I am still here"))
         self.count.setText(format_number(self._seconds))
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         # Any touch on the dimmed screen counts as "still here", not only the button.
         self.stayRequested.emit()
         event.accept()

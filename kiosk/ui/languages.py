@@ -53,7 +53,7 @@ class LanguageScreen(QWidget):
     def retranslate(self) -> None:
         self.heading.setText(_("Choose your language"))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self._place(4 if event.size().width() > event.size().height() * 1.2 else 2)
         super().resizeEvent(event)
 

@@ -43,12 +43,12 @@ class KioskWindow(QWidget):
         current = self.stack.currentWidget()
         return next((name for name, widget in self.screens.items() if widget is current), "")
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.idle_overlay.isVisible():
             self.idle_overlay.setGeometry(self.rect())
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         # Alt+F4 and the window manager's close button must not leave a patient at the desktop.
         if self.kiosk_mode and not getattr(self, "_allow_close", False):
             event.ignore()
@@ -58,13 +58,13 @@ class KioskWindow(QWidget):
     def allow_close(self) -> None:
         self._allow_close = True
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.kiosk_mode and event.key() == Qt.Key.Key_F4 and event.modifiers() & Qt.KeyboardModifier.AltModifier:
             event.ignore()
             return
         super().keyPressEvent(event)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self and event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
             self.firstFramePainted.emit()

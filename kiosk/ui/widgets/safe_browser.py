@@ -40,7 +40,7 @@ class SafeTextBrowser(QTextBrowser):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._scroller_ready = False
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+    def showEvent(self, event: QShowEvent) -> None:
         if not self._scroller_ready:
             # Kinetic flick scrolling with a finger (touch arrives as synthesised left-button presses).
             # Set up on first show: it is costly and the reader is not on the first frame.
@@ -58,11 +58,11 @@ class SafeTextBrowser(QTextBrowser):
             self.scrollToAnchor(url.fragment())
         # Anything else: nothing happens. The sanitiser already removed such links; this is the backstop.
 
-    def setSource(self, name: QUrl, type: QTextDocument.ResourceType = QTextDocument.ResourceType.UnknownResource) -> None:  # noqa: A002, N802, E501
+    def setSource(self, name: QUrl, type: QTextDocument.ResourceType = QTextDocument.ResourceType.UnknownResource) -> None:  # noqa: E501
         # Navigation is the reader's job; the browser never loads a document by URL.
         return
 
-    def loadResource(self, resource_type: int, name: QUrl) -> object:  # noqa: N802 (Qt API)
+    def loadResource(self, resource_type: int, name: QUrl) -> object:
         if resource_type == QTextDocument.ResourceType.ImageResource.value or \
                 resource_type == QTextDocument.ResourceType.ImageResource:
             return self._load_image(name)
@@ -77,10 +77,11 @@ class SafeTextBrowser(QTextBrowser):
             return self._placeholder
         reader = QImageReader(str(path))
         size = reader.size()
-        if not size.isValid() or size.width() * size.height() > MAX_IMAGE_PIXELS:
-            # SVGs report their nominal size; anything undeclared or enormous is not decoded.
-            if not (path.suffix.lower() == ".svg" and size.isValid()):
-                return self._placeholder
+        too_big = not size.isValid() or size.width() * size.height() > MAX_IMAGE_PIXELS
+        # Bitmaps that declare no size or an enormous one are never decoded; an SVG's size is only nominal
+        # (it is drawn at the scaled size below).
+        if too_big and not (path.suffix.lower() == ".svg" and size.isValid()):
+            return self._placeholder
         if size.width() > MAX_IMAGE_WIDTH:
             reader.setScaledSize(QSize(MAX_IMAGE_WIDTH, round(size.height() * MAX_IMAGE_WIDTH / size.width())))
         image = reader.read()
