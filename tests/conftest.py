@@ -26,6 +26,16 @@ def kiosk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def english_catalog():
+    """``_`` reads a process-wide catalog; a test that switched language must not leak it into the next."""
+    from kiosk.i18n import catalogs
+
+    catalogs.activate("en")
+    yield
+    catalogs.activate("en")
+
+
 @pytest.fixture
 def config():
     from kiosk.config import load_config
