@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -17,22 +18,22 @@ from kiosk.config import Config
 from kiosk.i18n import _, catalogs
 from kiosk.i18n.languages import language_info
 from kiosk.i18n.translator import Translator
-from kiosk.outbox.delivery import DeliverySettings
-from kiosk.outbox.request import DESCRIPTION_MAX, country_choices, phone_example, validate_form
-from kiosk.outbox.sender import Sender
-from kiosk.outbox.service import RequestService
-from kiosk.outbox.store import Outbox
 from kiosk.session.idle import IdleWatcher
 from kiosk.session.navigator import Navigator, Screen
 from kiosk.session.visit import Visit
 from kiosk.ui import theme
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.done import DoneScreen
-from kiosk.ui.form import ConsultationForm
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.reader import ReaderScreen
+
+if TYPE_CHECKING:
+    from kiosk.outbox.sender import Sender
+    from kiosk.outbox.service import RequestService
+    from kiosk.outbox.store import Outbox
+    from kiosk.ui.form import ConsultationForm
 
 ATTRACT_CYCLE_MS = 3500
 INVITATION = "Touch the screen to begin"
@@ -88,33 +89,71 @@ class Kiosk:
         self.visit = Visit()
         self.idle = IdleWatcher(self.config["session.idle_timeout_seconds"],
                                 self.config["session.idle_countdown_seconds"])
-        self.outbox = Outbox(paths.outbox_db_path(), self.config["delivery.hospital_public_key"] or None)
-        self.sender = Sender(self.outbox, DeliverySettings.from_config(self.config),
-                             watch_network=self.kiosk_mode)
-        self.requests = RequestService(self.outbox, wake_sender=self.sender.wake)
+        self._services: tuple[Outbox, Sender, RequestService] | None = None
         self._last_reference_id = ""
         self._build_window()
         self._wire()
         self._apply_language()
         self._apply_text_scale()
         self._on_navigation(self.navigator.screen.value, self.navigator.section)
-        self.sender.start()
+        # What the first frame does not show waits until it is painted: start-up time is what a patient
+        # who walks up to a booting kiosk sees.
+        self.window.firstFramePainted.connect(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        # Queued, so the frame being painted reaches the screen before this work starts.
+        QTimer.singleShot(0, self.window, self.finish_startup)
+
+    def finish_startup(self) -> None:
+        """Build what the first frame does not need. Idempotent; also called on demand."""
+        self._ensure_language_choices()
+        self._ensure_services()
+
+    def screen_names(self) -> set[str]:
+        """Every screen that can be shown, including those built on first use."""
+        return set(self.window.screens) | {Screen.FORM.value, Screen.LANGUAGES.value}
+
+    # --- services started after the first frame ----------------------------------------------------
+    def _ensure_services(self) -> tuple[Outbox, Sender, RequestService]:
+        if self._services is None:
+            # Imported here: phone number, e-mail and crypto libraries are not needed for the first frame.
+            from kiosk.outbox.delivery import DeliverySettings
+            from kiosk.outbox.sender import Sender
+            from kiosk.outbox.service import RequestService
+            from kiosk.outbox.store import Outbox
+
+            outbox = Outbox(paths.outbox_db_path(), self.config["delivery.hospital_public_key"] or None)
+            sender = Sender(outbox, DeliverySettings.from_config(self.config), watch_network=self.kiosk_mode)
+            sender.delivered.connect(self._on_delivered)
+            self._services = (outbox, sender, RequestService(outbox, wake_sender=sender.wake))
+            sender.start()  # requests queued before a restart go out without waiting for a new one
+        return self._services
+
+    @property
+    def outbox(self) -> Outbox:
+        return self._ensure_services()[0]
+
+    @property
+    def sender(self) -> Sender:
+        return self._ensure_services()[1]
+
+    @property
+    def requests(self) -> RequestService:
+        return self._ensure_services()[2]
 
     # --- construction -------------------------------------------------------------------------------
     def _build_window(self) -> None:
         self.window = KioskWindow(self.kiosk_mode)
-        self.attract = AttractScreen(self.translator.languages())
-        self.languages = LanguageScreen(self.translator.languages())
+        self.attract = AttractScreen()
+        self.languages: LanguageScreen | None = None
         self.home = HomeScreen()
         self.reader = ReaderScreen(self.library.resolve_asset)
         self.window.add_screen(Screen.ATTRACT.value, self.attract)
         self.window.add_screen(Screen.HOME.value, self.home)
         self.window.add_screen(Screen.READER.value, self.reader)
-        self.window.add_screen(Screen.LANGUAGES.value, self.languages)
         self.done = DoneScreen()
         self.window.add_screen(Screen.DONE.value, self.done)
         self.form: ConsultationForm | None = None
-        self._rebuild_form()
         self._done_timer = QTimer(self.window)
         self._done_timer.setSingleShot(True)
         self._done_timer.timeout.connect(self.reset_visit)
@@ -132,14 +171,12 @@ class Kiosk:
         bar.languageRequested.connect(self._on_language_requested)
         self.attract.started.connect(self.navigator.home)
         self.attract.languageChosen.connect(self._start_in_language)
-        self.languages.languageChosen.connect(self._choose_language)
         self.home.sectionChosen.connect(self.navigator.open_section)
         self.reader.previousRequested.connect(lambda: self.navigator.step(-1))
         self.reader.nextRequested.connect(lambda: self.navigator.step(+1))
         self.reader.sectionRequested.connect(self._open_linked_section)
         self.navigator.changed.connect(self._on_navigation)
         self.done.finished.connect(self.reset_visit)
-        self.sender.delivered.connect(self._on_delivered)
         self.translator.languageChanged.connect(self._apply_language)
         self.visit.textScaleChanged.connect(self._apply_text_scale)
         self.idle.warn.connect(self.window.idle_overlay.show_countdown)
@@ -147,6 +184,17 @@ class Kiosk:
         self.idle.activity.connect(self.window.idle_overlay.hide)
         self.idle.expired.connect(self.reset_visit)
         self.window.idle_overlay.stayRequested.connect(self.idle.poke)
+
+    def _ensure_language_choices(self) -> LanguageScreen:
+        """The picker and the attract screen's language row; every language's locale data is loaded here."""
+        if self.languages is None:
+            choices = self.translator.languages()
+            self.attract.set_languages(choices)
+            self.languages = LanguageScreen(choices)
+            self.languages.languageChosen.connect(self._choose_language)
+            self.languages.set_current(self.translator.language)
+            self.window.add_screen(Screen.LANGUAGES.value, self.languages)
+        return self.languages
 
     def _load_sections(self) -> None:
         language = self.translator.language
@@ -169,16 +217,20 @@ class Kiosk:
         """End of a visit: everything the visitor chose or saw goes back to the start."""
         self.window.idle_overlay.hide()
         self._done_timer.stop()
-        self._rebuild_form()
+        self._discard_form()
         self.visit.reset()
         self.translator.set_language(self.config["languages.default"])
         self.navigator.attract()
 
     def _on_navigation(self, screen: str, section: str) -> None:
-        if screen in (Screen.HOME.value, Screen.ATTRACT.value) and self.form is not None and self.form.values_entered:
-            self._rebuild_form()  # leaving for Home forgets what was typed
-        if screen == Screen.READER.value:
+        if screen in (Screen.HOME.value, Screen.ATTRACT.value):
+            self._discard_form()  # leaving for Home forgets what was typed
+        elif screen == Screen.READER.value:
             self._show_section(section)
+        elif screen == Screen.FORM.value:
+            self._ensure_form()
+        elif screen == Screen.LANGUAGES.value:
+            self._ensure_language_choices()
         self.window.show_screen(screen)
         on_attract = screen == Screen.ATTRACT.value
         self.window.top_bar.setVisible(not on_attract)
@@ -208,12 +260,19 @@ class Kiosk:
         direction = Qt.LayoutDirection.RightToLeft if info.rtl else Qt.LayoutDirection.LeftToRight
         self.app.setLayoutDirection(direction)
         self.window.top_bar.set_language_name(info.native_name)
-        self.languages.set_current(info.code)
+        if self.languages is not None:
+            self.languages.set_current(info.code)
         if self.form is not None and not self.form.values_entered:
-            self._rebuild_form()  # countries named, and contact language preset, in the new language
+            # An untouched form is rebuilt so countries are named, and the contact language preset, in the
+            # new language: now if the patient is looking at it, else when it is next opened.
+            self._discard_form()
+            if self.navigator.screen is Screen.FORM:
+                self._ensure_form()
+                self.window.show_screen(Screen.FORM.value)
         for screen in (self.window.top_bar, self.attract, self.home, self.reader, self.languages,
                        self.window.idle_overlay, self.done, self.form):
-            screen.retranslate()
+            if screen is not None:
+                screen.retranslate()
         self.home.set_titles({sid: self.library.title(sid, info.code) for sid in self.library.section_ids})
         if self.navigator.screen is Screen.READER:
             fraction = self.reader.scroll_fraction()
@@ -243,30 +302,40 @@ class Kiosk:
         self.navigator.go(Screen.FORM)
 
     # --- consultation requests -----------------------------------------------------------------------
-    def _rebuild_form(self) -> None:
-        """A brand-new form: no text, no undo history, nothing in the clipboard from the last visitor."""
+    def _discard_form(self) -> None:
+        """Forget the form and the clipboard: the next visitor gets a brand-new form with no text and no
+        undo history (``QLineEdit.clear()`` would keep the previous visitor's name one undo away)."""
         if self.form is not None:
-            self.window.stack.removeWidget(self.form)
+            self.window.remove_screen(Screen.FORM.value)
             self.form.blockSignals(True)
             self.form.wipe()
-            self.form.hide()
             self.form.deleteLater()
+            self.form = None
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.clear()
-        language = self.translator.language
-        usual = [code for code in self.config["form.usual_countries"]]
-        countries = country_choices(language)
-        names = dict(countries)
-        ordered = [(code, names[code]) for code in usual if code in names]
-        ordered += [pair for pair in countries if pair[0] not in usual]
-        self.form = ConsultationForm(self.translator.languages(), ordered, language, DESCRIPTION_MAX)
-        self.form.changed.connect(self._on_form_changed)
-        self.form.submitRequested.connect(self._on_form_submitted)
-        self.form.cancelRequested.connect(self.navigator.back)
-        self.window.add_screen(Screen.FORM.value, self.form)
+
+    def _ensure_form(self) -> ConsultationForm:
+        if self.form is None:
+            from kiosk.outbox.request import DESCRIPTION_MAX, country_choices
+            from kiosk.ui.form import ConsultationForm
+
+            language = self.translator.language
+            usual = self.config["form.usual_countries"]
+            countries = country_choices(language)
+            names = dict(countries)
+            ordered = [(code, names[code]) for code in usual if code in names]
+            ordered += [pair for pair in countries if pair[0] not in usual]
+            self.form = ConsultationForm(self.translator.languages(), ordered, language, DESCRIPTION_MAX)
+            self.form.changed.connect(self._on_form_changed)
+            self.form.submitRequested.connect(self._on_form_submitted)
+            self.form.cancelRequested.connect(self.navigator.back)
+            self.window.add_screen(Screen.FORM.value, self.form)
+        return self.form
 
     def _on_form_changed(self, values: dict) -> None:
+        from kiosk.outbox.request import phone_example, validate_form
+
         if self.form is None:
             return
         result = validate_form(values, ui_language=self.translator.language)
@@ -287,7 +356,7 @@ class Kiosk:
         assert result.queued is not None
         self._last_reference_id = result.queued.id
         self.done.show_result(result.queued.reference, already_sent=False)
-        self._rebuild_form()
+        self._discard_form()
         self.navigator.go(Screen.DONE)
         self._done_timer.start(self.config["form.done_seconds"] * 1000)
 
@@ -312,8 +381,10 @@ class Kiosk:
     def shutdown(self) -> None:
         self._attract_timer.stop()
         self._done_timer.stop()
-        self.sender.stop()
-        self.outbox.close()
+        if self._services is not None:
+            outbox, sender, _requests = self._services
+            sender.stop()
+            outbox.close()
         self.idle.shutdown()
         self.app.removeEventFilter(self._context_menu_blocker)
         self.window.allow_close()

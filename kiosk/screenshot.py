@@ -19,6 +19,9 @@ def take_screenshot(config: Config, screen: str, language: str | None, size: tup
     from kiosk.app import build_kiosk
 
     kiosk = build_kiosk(config, content_dir, kiosk_mode=False)
+    # At its final size before the screens built after the first frame lay themselves out.
+    kiosk.window.resize(*size)
+    kiosk.finish_startup()
     try:
         if language:
             try:
@@ -32,10 +35,10 @@ def take_screenshot(config: Config, screen: str, language: str | None, size: tup
                 raise ScreenshotError(
                     f"unknown section {argument!r}; sections: {', '.join(kiosk.library.section_ids)}")
             kiosk.navigator.open_section(argument)
-        elif name in {s.value for s in Screen} and name in kiosk.window.screens:
+        elif name in kiosk.screen_names() and name != Screen.READER.value:
             kiosk.navigator.go(Screen(name))
         else:
-            known = ", ".join(sorted(kiosk.window.screens)) + ", reader:<section>"
+            known = ", ".join(sorted(kiosk.screen_names() - {Screen.READER.value})) + ", reader:<section>"
             raise ScreenshotError(f"unknown screen {screen!r}; screens: {known}")
         kiosk.window.resize(*size)
         kiosk.window.show()

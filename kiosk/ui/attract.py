@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QMouseEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk import paths
 from kiosk.i18n import _
 from kiosk.i18n.languages import LanguageInfo
+from kiosk.ui.languages import LanguageButton
+
+LANGUAGES_PER_ROW = 4
 
 
 class AttractScreen(QWidget):
     started = Signal()
     languageChosen = Signal(str)
 
-    def __init__(self, languages: list[LanguageInfo] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AttractScreen")
         layout = QVBoxLayout(self)
@@ -42,21 +45,21 @@ class AttractScreen(QWidget):
         layout.addWidget(self.hand)
         layout.addWidget(self.invite)
         layout.addStretch(2)
-        # Starting straight in one's own language: one tap on its name.
-        self.language_row = QHBoxLayout()
+        # Starting straight in one's own language: one tap on its name (filled in by set_languages).
+        # Four to a row, so eight languages fit a portrait screen too.
+        self.language_row = QGridLayout()
         self.language_row.setSpacing(16)
-        self.language_buttons: list[QPushButton] = []
-        for info in languages or []:
-            button = QPushButton(info.native_name, self)
-            button.setObjectName("AttractLanguage")
-            button.setLayoutDirection(
-                Qt.LayoutDirection.RightToLeft if info.rtl else Qt.LayoutDirection.LeftToRight)
-            button.setAccessibleName(info.native_name)
-            button.clicked.connect(lambda _checked=False, code=info.code: self.languageChosen.emit(code))
-            self.language_buttons.append(button)
-            self.language_row.addWidget(button)
+        self.language_buttons: list[LanguageButton] = []
         layout.addLayout(self.language_row)
         self.retranslate()
+
+    def set_languages(self, languages: list[LanguageInfo]) -> None:
+        for info in languages:
+            button = LanguageButton(info, self, in_picker=False)
+            button.clicked.connect(lambda _checked=False, code=info.code: self.languageChosen.emit(code))
+            index = len(self.language_buttons)
+            self.language_buttons.append(button)
+            self.language_row.addWidget(button, index // LANGUAGES_PER_ROW, index % LANGUAGES_PER_ROW)
 
     def retranslate(self) -> None:
         self.title.setText(_("Dystonia"))

@@ -11,12 +11,14 @@ from kiosk.i18n.languages import LanguageInfo
 
 
 class LanguageButton(QPushButton):
-    def __init__(self, info: LanguageInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, info: LanguageInfo, parent: QWidget | None = None, *, in_picker: bool = True) -> None:
         super().__init__(info.native_name, parent)
         self.code = info.code
-        self.setObjectName("LanguageChoice")
-        self.setCheckable(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # The style sheet picks the size by object name, so it is set before the button is first polished.
+        self.setObjectName("LanguageChoice" if in_picker else "AttractLanguage")
+        self.setCheckable(in_picker)
+        vertical = QSizePolicy.Policy.Expanding if in_picker else QSizePolicy.Policy.Fixed
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, vertical)
         # A language's name reads in its own direction whatever the interface direction is.
         self.setLayoutDirection(Qt.LayoutDirection.RightToLeft if info.rtl else Qt.LayoutDirection.LeftToRight)
         self.setAccessibleName(info.native_name)

@@ -36,6 +36,11 @@ class KioskWindow(QWidget):
         self.screens[name] = screen
         self.stack.addWidget(screen)
 
+    def remove_screen(self, name: str) -> None:
+        screen = self.screens.pop(name)
+        self.stack.removeWidget(screen)
+        screen.hide()
+
     def show_screen(self, name: str) -> None:
         self.stack.setCurrentWidget(self.screens[name])
 
