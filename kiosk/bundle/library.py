@@ -44,6 +44,7 @@ class ContentLibrary:
         self.manifest: Manifest = load_manifest(self.root)
         self._pages: dict[tuple[str, str], Page] = {}
         self._sources: dict[tuple[str, str], SourceFile | None] = {}
+        self._original_hashes: dict[str, str] = {}
 
     # --- facts ---------------------------------------------------------------------------------------
     @property
@@ -94,20 +95,31 @@ class ContentLibrary:
             return TranslationState.MISSING
         if language == self.default_language:
             return TranslationState.OK
-        original = self.root / self.default_language / f"{section_id}.md"
-        if original.is_file() and not file_sha256(original).startswith(source.source_sha256 or "-"):
+        original_hash = self._original_sha256(section_id)
+        if original_hash and source.source_sha256 != original_hash:
             return TranslationState.STALE
         return TranslationState.OK if source.reviewed else TranslationState.UNREVIEWED
+
+    def _original_sha256(self, section_id: str) -> str:
+        """Hash of the default-language file, read once: every translation of the section compares to it."""
+        if section_id not in self._original_hashes:
+            original = self.root / self.default_language / f"{section_id}.md"
+            self._original_hashes[section_id] = file_sha256(original) if original.is_file() else ""
+        return self._original_hashes[section_id]
+
+    def _text_source(self, section_id: str, language: str) -> tuple[str, SourceFile | None]:
+        """The language a section is shown in and its file: the requested one, else the default language."""
+        source = self.source(section_id, language)
+        if source is not None and (source.title or source.body.strip()):
+            return language, source
+        return self.default_language, self.source(section_id, self.default_language)
 
     # --- pages ---------------------------------------------------------------------------------------
     def title(self, section_id: str, language: str) -> str:
         # Read from the file's first line, not the rendered page: the home screen needs every title at
         # start-up, before any page is rendered.
-        for code in (language, self.default_language):
-            source = self.source(section_id, code)
-            if source is not None and source.title:
-                return source.title
-        return section_id
+        _shown_language, source = self._text_source(section_id, language)
+        return source.title if source is not None and source.title else section_id
 
     def page(self, section_id: str, language: str) -> Page:
         key = (section_id, language)
@@ -118,11 +130,7 @@ class ContentLibrary:
     def _render(self, section_id: str, language: str) -> Page:
         if section_id not in self.section_ids:
             raise KeyError(f"no section {section_id!r} in {self.root}")
-        source = self.source(section_id, language)
-        used_language = language
-        if source is None or not (source.title or source.body.strip()):
-            used_language = self.default_language
-            source = self.source(section_id, used_language)
+        used_language, source = self._text_source(section_id, language)
         if source is None:
             return Page(section_id, used_language, language, section_id, "", True, False,
                         (f"{section_id}: no text in any language",))

@@ -63,8 +63,7 @@ class SafeTextBrowser(QTextBrowser):
         return
 
     def loadResource(self, resource_type: int, name: QUrl) -> object:
-        if resource_type == QTextDocument.ResourceType.ImageResource.value or \
-                resource_type == QTextDocument.ResourceType.ImageResource:
+        if resource_type == QTextDocument.ResourceType.ImageResource.value:
             return self._load_image(name)
         # Style sheets, other documents, anything unknown: empty bytes, never a file read by Qt.
         return QByteArray()
