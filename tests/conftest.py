@@ -37,6 +37,23 @@ def english_catalog():
 
 
 @pytest.fixture
+def keys() -> tuple[str, str]:
+    """The hospital's key pair (private, public): the kiosk seals to the public half."""
+    from kiosk.outbox.sealing import generate_keypair
+
+    return generate_keypair()
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, keys: tuple[str, str]) -> Iterator:
+    """A real outbox file sealed to ``keys``."""
+    from kiosk.outbox.store import Outbox
+
+    with Outbox(tmp_path / "outbox.sqlite3", keys[1]) as store:
+        yield store
+
+
+@pytest.fixture
 def config():
     from kiosk.config import load_config
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.outbox.sealing import generate_keypair
 from kiosk.receiver.store import ReceiverStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,10 +78,6 @@ class ReceiverProcess:
             rows = store.stored()
         return [(row.id, json.loads(row.request_json)["full_name"], row.receipt) for row in rows]
 
-
-@pytest.fixture
-def keys() -> tuple[str, str]:
-    return generate_keypair()
 
 
 @pytest.fixture

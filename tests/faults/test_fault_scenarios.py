@@ -38,11 +38,6 @@ def settings_for(url: str, **overrides: object) -> DeliverySettings:
     return DeliverySettings(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def outbox(tmp_path: Path, keys: tuple[str, str]) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "outbox.sqlite3", keys[1]) as store:
-        yield store
-
 
 @pytest.fixture
 def workers() -> Iterator[list[DeliveryWorker]]:

@@ -23,7 +23,6 @@ from kiosk.outbox.delivery import (
 )
 from kiosk.outbox.http import AbortHandle, Endpoint, EndpointError
 from kiosk.outbox.request import ConsultationRequest
-from kiosk.outbox.sealing import generate_keypair
 from kiosk.outbox.store import NEEDS_ATTENTION as PARKED
 from kiosk.outbox.store import QUEUED, Outbox, PendingRequest
 from kiosk.receiver.server import ReceiverHTTPServer
@@ -41,15 +40,6 @@ def make_request() -> ConsultationRequest:
     )
 
 
-@pytest.fixture
-def keys() -> tuple[str, str]:
-    return generate_keypair()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, keys: tuple[str, str]) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "outbox.db", keys[1]) as store:
-        yield store
 
 
 @pytest.fixture

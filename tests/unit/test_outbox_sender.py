@@ -11,7 +11,6 @@ from PySide6.QtNetwork import QNetworkInformation
 
 from kiosk.outbox.delivery import DeliverySettings
 from kiosk.outbox.request import ConsultationRequest
-from kiosk.outbox.sealing import generate_keypair
 from kiosk.outbox.sender import Sender
 from kiosk.outbox.store import DELIVERED, QUEUED, Outbox, OutboxStatus
 from kiosk.receiver.server import ReceiverHTTPServer
@@ -28,15 +27,6 @@ def make_request(index: int = 0) -> ConsultationRequest:
     )
 
 
-@pytest.fixture
-def keys() -> tuple[str, str]:
-    return generate_keypair()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, keys: tuple[str, str]) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "outbox.db", keys[1]) as store:
-        yield store
 
 
 @pytest.fixture

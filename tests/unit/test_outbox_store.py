@@ -53,10 +53,6 @@ def make_request(name: str = CANARY_NAME) -> ConsultationRequest:
     )
 
 
-@pytest.fixture
-def keys() -> tuple[str, str]:
-    return generate_keypair()
-
 
 @pytest.fixture
 def clock() -> Clock:

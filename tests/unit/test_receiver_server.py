@@ -32,10 +32,6 @@ def make_request(name: str = "Leyla Demir") -> ConsultationRequest:
     )
 
 
-@pytest.fixture
-def keys() -> tuple[str, str]:
-    return generate_keypair()
-
 
 @pytest.fixture
 def receiver(tmp_path: Path, keys: tuple[str, str]) -> Iterator[ReceiverHTTPServer]:
