@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from kiosk import paths
 from kiosk.i18n import _
@@ -31,6 +31,9 @@ class TopBar(QFrame):
         layout.addWidget(self.text_size_button)
         layout.addStretch(1)
         layout.addWidget(self.consult_button)
+        for button in (self.home_button, self.language_button, self.text_size_button, self.consult_button):
+            # Never narrower than the label: a clipped "Ask for a consultation" is worse than less space.
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self._text_step = 0
         self.retranslate()
 
@@ -63,7 +66,9 @@ class TopBar(QFrame):
         self.language_button.setAccessibleName(_("Language"))
         self.language_button.setAccessibleDescription(_("Choose another language"))
         sizes = ["A", "A+", "A++"]
-        self.text_size_button.setText(_("Text size") + f"  {sizes[self._text_step]}")
+        # The "AA" icon names the button; the label only shows the step, so the bar fits a portrait screen
+        # in every language (the accessible name still says what it is).
+        self.text_size_button.setText(sizes[self._text_step])
         self.text_size_button.setAccessibleName(_("Text size"))
         self.text_size_button.setAccessibleDescription(_("Make the text larger; tap again to cycle"))
         self.consult_button.setText(_("Ask for a consultation"))
