@@ -125,6 +125,8 @@ class Kiosk:
             outbox = Outbox(paths.outbox_db_path(), self.config["delivery.hospital_public_key"] or None)
             sender = Sender(outbox, DeliverySettings.from_config(self.config), watch_network=self.kiosk_mode)
             sender.delivered.connect(self._on_delivered)
+            # Queued to the GUI thread by Qt: the worker reports from its own thread.
+            sender.statusChanged.connect(self.window.status_strip.show_status)
             self._services = (outbox, sender, RequestService(outbox, wake_sender=sender.wake))
             sender.start()  # requests queued before a restart go out without waiting for a new one
         return self._services
@@ -269,8 +271,8 @@ class Kiosk:
             if self.navigator.screen is Screen.FORM:
                 self._ensure_form()
                 self.window.show_screen(Screen.FORM.value)
-        for screen in (self.window.top_bar, self.attract, self.home, self.reader, self.languages,
-                       self.window.idle_overlay, self.done, self.form):
+        for screen in (self.window.top_bar, self.window.status_strip, self.attract, self.home, self.reader,
+                       self.languages, self.window.idle_overlay, self.done, self.form):
             if screen is not None:
                 screen.retranslate()
         self.home.set_titles({sid: self.library.title(sid, info.code) for sid in self.library.section_ids})

@@ -7,6 +7,7 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.ui.idle_overlay import IdleOverlay
+from kiosk.ui.status_strip import StatusStrip
 from kiosk.ui.topbar import TopBar
 
 
@@ -27,6 +28,8 @@ class KioskWindow(QWidget):
         self.stack.setObjectName("ScreenStack")
         layout.addWidget(self.top_bar)
         layout.addWidget(self.stack, 1)
+        self.status_strip = StatusStrip(self)
+        layout.addWidget(self.status_strip)
         self.screens: dict[str, QWidget] = {}
         self.idle_overlay = IdleOverlay(self)
         self._painted = False

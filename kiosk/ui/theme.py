@@ -107,6 +107,8 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
     QLabel#Disclaimer {{ font-size: {px(20, scale)}px; color: {p.muted}; }}
     QLabel#Notice {{ background: {p.notice_bg}; color: {p.notice_text}; border-radius: 10px; padding: 10px 16px; }}
     QTextBrowser {{ background: {p.surface}; border: none; border-radius: 16px; padding: 16px 24px; }}
+    #StatusStrip {{ background: {p.surface}; border-top: 2px solid {p.border}; }}
+    QLabel#StatusText {{ font-size: {px(22, scale)}px; color: {p.text}; }}
     QFrame#IdleOverlay {{ background: rgba(20, 30, 40, 200); }}
     QFrame#IdleCard {{ background: {p.surface}; border-radius: 24px; }}
     QLabel#IdleTitle {{ font-size: {px(44, scale)}px; font-weight: 700; }}
