@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.outbox.commands",
     "kiosk.receiver.commands",
     "kiosk.bundle.commands",
+    "kiosk.health.commands",
+    "kiosk.admin.commands",
 )
 
 

@@ -111,6 +111,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("bundles.max_unpacked_mb", int, 500,
             "Largest total size a bundle may unpack to (MiB).", minimum=1),
     Setting("bundles.max_files", int, 5000, "Most files a bundle may contain.", minimum=1),
+    # --- health, logs and the admin screen -------------------------------------------------------------
+    Setting("health.max_undelivered_age_minutes", int, 240,
+            "The kiosk counts as unhealthy when a request has waited longer than this for delivery.",
+            minimum=1),
+    Setting("health.min_free_disk_mb", int, 200,
+            "The kiosk counts as unhealthy when the data folder's disk has less free space (MiB).", minimum=0),
+    Setting("health.prometheus_textfile", str, "",
+            "File the running kiosk rewrites with its health in Prometheus text format, for "
+            "node_exporter's textfile collector (a '.prom' file in its directory). Empty: not written."),
+    Setting("health.prometheus_interval_seconds", int, 60,
+            "Seconds between two rewrites of health.prometheus_textfile.", minimum=5),
+    Setting("logs.max_kb", int, 1024, "Size of one log file (KiB) before it is rotated.", minimum=16),
+    Setting("logs.keep", int, 5, "Rotated log files kept besides the current one.", minimum=1),
+    Setting("admin.pin_hash", str, "",
+            "Salted scrypt hash of the admin PIN, printed by 'kiosk admin hash-pin'. Empty: the admin "
+            "screen is disabled."),
+    Setting("admin.hold_seconds", float, 5.0,
+            "Seconds a finger must rest on the top-left corner of the screen to open the admin PIN pad.",
+            minimum=0.2),
+    Setting("admin.usb_folder", str, "",
+            "Folder the admin screen exports requests to and installs bundles from. Empty: the first "
+            "writable folder under /media/*/* or /run/media/*/* (a USB stick)."),
 )
 
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
