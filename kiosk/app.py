@@ -108,6 +108,14 @@ class Kiosk:
         """Build what the first frame does not need. Idempotent; also called on demand."""
         self._ensure_language_choices()
         self._ensure_services()
+        self._ensure_admin()
+
+    def _ensure_admin(self) -> None:
+        """The staff gesture and PIN screen, and the health file for monitoring (``kiosk.admin``)."""
+        if getattr(self, "admin", None) is None:
+            from kiosk.admin.controller import install_admin
+
+            self.admin = install_admin(self)
 
     def screen_names(self) -> set[str]:
         """Every screen that can be shown, including those built on first use."""
