@@ -52,9 +52,11 @@ def _fail(message: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import build_kiosk
     from kiosk.bundle.manifest import ManifestError
+    from kiosk.logs import setup_logging
 
     try:
         config = _load(args)
+        setup_logging(config)
         kiosk = build_kiosk(config, args.content, kiosk_mode=not (args.windowed or config["display.windowed"]))
     except (ConfigError, ManifestError) as error:
         return _fail(str(error))

@@ -30,7 +30,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 _EMAIL = re.compile(r"[^\s@<>()\"',;]+@[^\s@<>()\"',;]+\.[A-Za-z]{2,}")
 # Seven or more digits with the usual separators: phone numbers, whatever their country's grouping.
-_PHONE = re.compile(r"(?<![\w.])\+?\d(?:[\s().-]{0,2}\d){6,}(?![\w.])")
+_PHONE = re.compile(r"(?<![\w.])[+(]?\d(?:[\s().-]{0,2}\d){6,}(?![\w.])")
 MASK = "[removed]"
 
 
@@ -53,6 +53,19 @@ def mask_personal_data(text: str) -> str:
 
 class NoMessageFormatter(logging.Formatter):
     """Formats tracebacks with frames and exception types but without the exceptions' messages."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Not ``super().format``: it reuses ``record.exc_text`` when another handler formatted the record
+        # first, with that handler's formatter, messages included.
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        text = self.formatMessage(record)
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        if record.stack_info:
+            text += "\n" + self.formatStack(record.stack_info)
+        return text
 
     def formatException(self, ei: Any) -> str:
         kind, value, tb = ei

@@ -205,6 +205,14 @@ def _server_reason(response: HttpResponse, document: dict[str, Any]) -> str:
     return f"{head}: {message}" if message else head
 
 
+def _log_summary(outcome: DeliveryOutcome) -> str:
+    """What the log may say about an outcome. Never the server's own words: a receiver that opens the
+    envelope may quote the patient's details in them (they stay in the outbox's last_error for staff)."""
+    if outcome.status is None:
+        return outcome.detail  # the kiosk's own description of a transport failure
+    return f"HTTP {outcome.status}"
+
+
 def apply_outcome(
     outbox: Outbox,
     item: PendingRequest,
@@ -219,12 +227,12 @@ def apply_outcome(
         outbox.mark_delivered(item.id, outcome.detail)
         return None
     if outcome.kind == NEEDS_ATTENTION:
-        log.warning("request %s needs attention: %s", item.reference, outcome.detail)
+        log.warning("request %s needs attention: %s", item.reference, _log_summary(outcome))
         outbox.mark_needs_attention(item.id, outcome.detail)
         return None
     attempt = item.attempts + 1  # the claim counted this attempt
     delay = retry_delay(attempt, outcome.retry_after, settings.backoff_base, settings.backoff_cap, rng)
     next_attempt_at = now + delay
-    log.info("request %s: %s; retry in %.1f s", item.reference, outcome.detail, delay)
+    log.info("request %s: %s; retry in %.1f s", item.reference, _log_summary(outcome), delay)
     outbox.mark_retry(item.id, outcome.detail, next_attempt_at)
     return next_attempt_at
