@@ -12,6 +12,8 @@ import io
 from pathlib import Path
 
 from kiosk import paths
+from kiosk.i18n.languages import PSEUDO_LANGUAGES
+from kiosk.i18n.pseudo import PseudoTranslations
 
 DOMAIN = "kiosk"
 
@@ -45,6 +47,8 @@ def load_catalog(code: str, translations_dir: Path | None = None) -> gettext.Nul
 
 
 def has_catalog(code: str, translations_dir: Path | None = None) -> bool:
+    if code in PSEUDO_LANGUAGES:
+        return True
     folder = (translations_dir or paths.translations_dir()) / code / "LC_MESSAGES"
     return (folder / f"{DOMAIN}.po").exists() or (folder / f"{DOMAIN}.mo").exists()
 
@@ -54,6 +58,8 @@ def clear_cache() -> None:
 
 
 def _read_catalog(folder: Path, code: str) -> gettext.NullTranslations:
+    if code in PSEUDO_LANGUAGES:
+        return PseudoTranslations(code)
     po_file = folder / f"{DOMAIN}.po"
     mo_file = folder / f"{DOMAIN}.mo"
     if po_file.exists() and (not mo_file.exists() or po_file.stat().st_mtime > mo_file.stat().st_mtime):
