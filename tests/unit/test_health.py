@@ -23,7 +23,6 @@ from tests.conftest import run_kiosk_command
 from tests.unit.test_bundle_support import build, make_content
 from tests.unit.test_outbox_delivery import make_request
 
-NOW = float(int(time.time()))  # real time: the command reads the clock itself
 SHIPPED = load_manifest(paths.shipped_content_dir())
 
 
@@ -35,29 +34,32 @@ class Clock:
         return self.now
 
 
-def fill_outbox(public_key: str, path: Path | None = None) -> None:
-    """The kiosk's own outbox file: 2 queued (the oldest 5 h old), 1 needing attention, 1 delivered."""
-    clock = Clock(NOW - 5 * 3600)
+def fill_outbox(public_key: str, path: Path | None = None) -> float:
+    """The kiosk's own outbox file: 2 queued (the oldest 5 h old), 1 needing attention, 1 delivered.
+    Times are relative to the real clock (``kiosk health`` reads it); returns the "now" they assume."""
+    now = float(int(time.time()))
+    clock = Clock(now - 5 * 3600)
     with Outbox(path or paths.outbox_db_path(), public_key, clock=clock) as outbox:
         oldest = outbox.enqueue(make_request())
-        clock.now = NOW - 3600
+        clock.now = now - 3600
         outbox.enqueue(make_request())
         refused = outbox.enqueue(make_request())
         sent = outbox.enqueue(make_request())
-        clock.now = NOW - 1800
+        clock.now = now - 1800
         assert outbox.claim(refused.id) and outbox.mark_needs_attention(refused.id, "HTTP 401 Unauthorized")
-        clock.now = NOW - 600
+        clock.now = now - 600
         assert outbox.claim(sent.id) and outbox.mark_delivered(sent.id, "R-1")
         assert outbox.get(oldest.id).state == "queued"
+    return now
 
 
 def test_figures_and_rules_from_a_real_outbox(config, keys):
-    fill_outbox(keys[1])
-    report = build_report(config, now=NOW)
+    now = fill_outbox(keys[1])
+    report = build_report(config, now=now)
     status = report.outbox
     assert (status.queued, status.sending, status.needs_attention, status.delivered) == (2, 0, 1, 1)
     assert status.oldest_undelivered_age_seconds == 5 * 3600
-    assert status.last_delivery_at == NOW - 600
+    assert status.last_delivery_at == now - 600
     assert status.last_error == "HTTP 401 Unauthorized"
     assert not report.healthy
     assert {reason.code for reason in report.reasons} == {OUTBOX_STALE, NEEDS_ATTENTION}
@@ -70,16 +72,16 @@ def test_figures_and_rules_from_a_real_outbox(config, keys):
 
 
 def test_thresholds_come_from_the_configuration(config, keys):
-    fill_outbox(keys[1])
+    now = fill_outbox(keys[1])
     relaxed = config.with_overrides(health__max_undelivered_age_minutes=6 * 60)
-    assert {r.code for r in build_report(relaxed, now=NOW).reasons} == {NEEDS_ATTENTION}
+    assert {r.code for r in build_report(relaxed, now=now).reasons} == {NEEDS_ATTENTION}
     # More free space demanded than any disk here has.
     greedy = relaxed.with_overrides(health__min_free_disk_mb=1024 ** 3)
-    assert LOW_DISK in {r.code for r in build_report(greedy, now=NOW).reasons}
+    assert LOW_DISK in {r.code for r in build_report(greedy, now=now).reasons}
 
 
 def test_a_fresh_kiosk_is_healthy_and_its_outbox_is_not_created(config):
-    report = build_report(config, now=NOW)
+    report = build_report(config, now=time.time())
     assert report.healthy, report.reasons
     assert report.outbox.undelivered == 0
     assert not paths.outbox_db_path().exists()
@@ -89,7 +91,7 @@ def test_a_fresh_kiosk_is_healthy_and_its_outbox_is_not_created(config):
 def test_unloadable_content_is_unhealthy(config, tmp_path):
     broken = tmp_path / "content"
     broken.mkdir()
-    report = build_report(config.with_overrides(content__directory=str(broken)), now=NOW)
+    report = build_report(config.with_overrides(content__directory=str(broken)), now=time.time())
     assert [r.code for r in report.reasons] == [CONTENT_UNLOADABLE]
     assert report.content.version is None and "manifest" in report.content.error
 
@@ -107,7 +109,7 @@ def test_installed_bundle_and_its_refusals_are_reported(config, tmp_path):
     build(other, SigningKey.generate(), forged)
     with pytest.raises(BundleRefused):
         store.install(forged)
-    report = build_report(configured, now=NOW)
+    report = build_report(configured, now=time.time())
     assert report.content.source == "installed"
     assert report.content.version == SHIPPED.version + 5
     assert report.content.installed_name.startswith(f"{SHIPPED.version + 5}-")
@@ -142,10 +144,10 @@ def parse_textfile(text: str) -> tuple[dict[str, str], dict[str, str], dict[tupl
 
 
 def test_prometheus_textfile_has_every_figure(config, keys, tmp_path):
-    fill_outbox(keys[1])
+    now = fill_outbox(keys[1])
     target = tmp_path / "textfile" / "kiosk.prom"
     target.parent.mkdir()
-    write_report(target, build_report(config.with_overrides(delivery__kiosk_id='lobby "A"'), now=NOW,
+    write_report(target, build_report(config.with_overrides(delivery__kiosk_id='lobby "A"'), now=now,
                                       reachability="online"))
     helps, types, samples = parse_textfile(target.read_text(encoding="utf-8"))
     assert set(helps) == set(types)
@@ -155,7 +157,7 @@ def test_prometheus_textfile_has_every_figure(config, keys, tmp_path):
     assert samples[("kiosk_outbox_requests", frozenset({("state", "needs_attention")}))] == 1
     assert samples[("kiosk_outbox_requests", frozenset({("state", "delivered")}))] == 1
     assert samples[("kiosk_outbox_oldest_undelivered_age_seconds", frozenset())] == 5 * 3600
-    assert samples[("kiosk_outbox_last_delivery_timestamp_seconds", frozenset())] == NOW - 600
+    assert samples[("kiosk_outbox_last_delivery_timestamp_seconds", frozenset())] == now - 600
     assert samples[("kiosk_healthy", frozenset())] == 0
     assert samples[("kiosk_health_problem", frozenset({("reason", "outbox_stale")}))] == 1
     assert samples[("kiosk_health_problem", frozenset({("reason", "needs_attention")}))] == 1
@@ -179,7 +181,7 @@ def test_textfile_is_replaced_whole(tmp_path):
 
 
 def test_healthy_kiosk_exports_healthy(config):
-    _helps, _types, samples = parse_textfile(render_prometheus(build_report(config, now=NOW)))
+    _helps, _types, samples = parse_textfile(render_prometheus(build_report(config, now=time.time())))
     assert samples[("kiosk_healthy", frozenset())] == 1
     assert not [key for key in samples if key[0] == "kiosk_health_problem"]
 
