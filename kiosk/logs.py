@@ -102,6 +102,7 @@ def setup_logging(config: Any, level: int = logging.INFO) -> logging.Handler:
     handler.addFilter(PersonalDataFilter())
     root = logging.getLogger()
     root.addHandler(handler)
+    handler.previous_root_level = root.level  # type: ignore[attr-defined]
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
     sys.excepthook = _log_uncaught
@@ -109,7 +110,9 @@ def setup_logging(config: Any, level: int = logging.INFO) -> logging.Handler:
 
 
 def teardown_logging(handler: logging.Handler) -> None:
-    logging.getLogger().removeHandler(handler)
+    root = logging.getLogger()
+    root.removeHandler(handler)
+    root.setLevel(getattr(handler, "previous_root_level", root.level))
     handler.close()
     if sys.excepthook is _log_uncaught:
         sys.excepthook = sys.__excepthook__
