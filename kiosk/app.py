@@ -28,12 +28,14 @@ from kiosk.ui.home import HomeScreen
 from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.reader import ReaderScreen
+from kiosk.ui.widgets.tinted_icon import retint_icons
 
 if TYPE_CHECKING:
     from kiosk.outbox.sender import Sender
     from kiosk.outbox.service import RequestService
     from kiosk.outbox.store import Outbox
     from kiosk.ui.form import ConsultationForm
+    from kiosk.ui.widgets.read_aloud import ReadAloudControls
 
 ATTRACT_CYCLE_MS = 3500
 INVITATION = "Touch the screen to begin"
@@ -85,6 +87,7 @@ class Kiosk:
         self._context_menu_blocker = _NoContextMenus(self.app)
         self.app.installEventFilter(self._context_menu_blocker)
         self.translator = Translator(self.config["languages.enabled"], self.config["languages.default"])
+        self._install_touch_filter()
         self.navigator = Navigator(self.library.section_ids)
         self.visit = Visit()
         self.idle = IdleWatcher(self.config["session.idle_timeout_seconds"],
@@ -93,6 +96,7 @@ class Kiosk:
         self._last_reference_id = ""
         self._build_window()
         self._wire()
+        self._wire_accessibility()
         self._apply_language()
         self._apply_text_scale()
         self._on_navigation(self.navigator.screen.value, self.navigator.section)
@@ -109,6 +113,7 @@ class Kiosk:
         self._ensure_language_choices()
         self._ensure_services()
         self._ensure_admin()
+        self.voice.warm_up()
 
     def _ensure_admin(self) -> None:
         """The staff gesture and PIN screen, and the health file for monitoring (``kiosk.admin``)."""
@@ -289,11 +294,15 @@ class Kiosk:
             self._show_section(self.navigator.section)
             self.reader.set_scroll_fraction(fraction)
 
-    def _apply_text_scale(self, _scale: float = 0.0) -> None:
+    def _apply_text_scale(self, _changed: object = None) -> None:
+        """Text size and contrast, the visitor's two choices about how things look."""
         scale = self.visit.text_scale
-        self.app.setStyleSheet(theme.style_sheet(scale))
+        palette = theme.palette_for(self.visit.high_contrast)
+        self.app.setStyleSheet(theme.style_sheet(scale, palette))
         self.reader.set_text_scale(scale)
+        self.reader.set_palette(palette)
         self.window.top_bar.set_text_step(self.visit.text_step)
+        self._apply_palette(palette)
 
     def _cycle_invitation(self) -> None:
         codes = self.translator.enabled
@@ -340,6 +349,7 @@ class Kiosk:
             self.form.changed.connect(self._on_form_changed)
             self.form.submitRequested.connect(self._on_form_submitted)
             self.form.cancelRequested.connect(self.navigator.back)
+            self._wire_privacy_voice(self.form)
             self.window.add_screen(Screen.FORM.value, self.form)
         return self.form
 
@@ -388,7 +398,91 @@ class Kiosk:
         self.translator.set_language(code)
         self.navigator.home()
 
+    # --- accessibility ----------------------------------------------------------------------------------
+    def _install_touch_filter(self) -> None:
+        """Before the other application-wide filters (the idle watcher, the admin gesture): Qt asks the filter
+        installed last first, and this one takes the button presses it decides on, which they must see too."""
+        from kiosk.session.touch_policy import TouchSettings
+        from kiosk.ui.touch_filter import TouchFilter
+
+        self.touch_filter = TouchFilter(TouchSettings(self.config["touch.slide_tolerance_px"],
+                                                      self.config["touch.repeat_ignore_ms"],
+                                                      self.config["touch.hold_ms"]))
+        self.app.installEventFilter(self.touch_filter)
+
+    def _wire_accessibility(self) -> None:
+        from kiosk.speech.reader_voice import ReaderVoice
+
+        self._palette_shown = theme.DEFAULT_PALETTE
+        self.voice = ReaderVoice(self.config["speech.engine"], self.config["speech.enabled"], self.window)
+        self._reading_controls = self.reader.read_aloud
+        self.window.top_bar.contrastRequested.connect(self.visit.toggle_high_contrast)
+        self.visit.highContrastChanged.connect(self._apply_text_scale)
+        self.reader.read_aloud.readRequested.connect(self._read_section)
+        self._connect_voice_controls(self.reader.read_aloud)
+        self.voice.sentenceStarted.connect(self._on_sentence_read)
+        self.voice.stateChanged.connect(self._on_voice_state)
+        # Reading stops wherever the visitor goes, whatever language they pick, and when the visit ends.
+        self.navigator.changed.connect(self._stop_reading)
+        self.translator.languageChanged.connect(self._stop_reading)
+        if self.config["display.reduce_motion"]:
+            self.reader.set_reduce_motion(True)
+            QApplication.setEffectEnabled(Qt.UIEffect.UI_General, False)
+
+    def _wire_privacy_voice(self, form: ConsultationForm) -> None:
+        form.privacy_voice.readRequested.connect(self._read_privacy)
+        self._connect_voice_controls(form.privacy_voice)
+        if self._palette_shown != theme.DEFAULT_PALETTE:
+            retint_icons(form, self._palette_shown.text)
+
+    def _connect_voice_controls(self, controls: ReadAloudControls) -> None:
+        controls.pauseRequested.connect(self.voice.pause)
+        controls.resumeRequested.connect(self.voice.resume)
+        controls.stopRequested.connect(self.voice.stop)
+
+    def _apply_palette(self, palette: theme.Palette) -> None:
+        self.window.top_bar.set_high_contrast(self.visit.high_contrast)
+        self.touch_filter.set_fill_colour(palette.accent)
+        if palette != self._palette_shown:  # icons are drawn in the default colours to begin with
+            self._palette_shown = palette
+            retint_icons(self.window, palette.text)
+
+    def _read_section(self) -> None:
+        self._reading_controls = self.reader.read_aloud
+        self.voice.speak(self.reader.plain_text(), self._page_language())
+
+    def _read_privacy(self) -> None:
+        if self.form is not None:
+            self._reading_controls = self.form.privacy_voice
+            self.voice.speak(self.form.privacy.text(), self.translator.language)
+
+    def _page_language(self) -> str:
+        """The language the page is shown in (another one when it is not yet translated)."""
+        return self.library.page(self.navigator.section, self.translator.language).language
+
+    def _on_sentence_read(self, start: int, end: int) -> None:
+        self.idle.poke()  # listening is using the kiosk: the visit is not reset under the voice
+        if self._reading_controls is self.reader.read_aloud:
+            self.reader.highlight(start, end)
+
+    def _on_voice_state(self, state: str) -> None:
+        self._reading_controls.set_state(state)
+        if state == "idle":
+            self.reader.clear_highlight()
+            self._reading_controls = self.reader.read_aloud
+
+    def _stop_reading(self, *_args: object) -> None:
+        self.voice.stop()
+        # A voice is looked for only where it is offered: starting an engine can take seconds.
+        screen = self.navigator.screen
+        if screen is Screen.READER:
+            self.reader.read_aloud.setVisible(self.voice.available(self._page_language()))
+        if screen is Screen.FORM and self.form is not None:
+            self.form.privacy_voice.setVisible(self.voice.available(self.translator.language))
+
     def shutdown(self) -> None:
+        self.voice.shutdown()
+        self.app.removeEventFilter(self.touch_filter)
         self._attract_timer.stop()
         self._done_timer.stop()
         if self._services is not None:

@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     shot.add_argument("--lang", default=None, help="language code (default: the configured default)")
     shot.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT in pixels (default 1920x1080)")
     shot.add_argument("--text-size", type=int, choices=(0, 1, 2), default=0, help="text size step")
+    shot.add_argument("--high-contrast", action="store_true", help="the high-contrast theme")
     shot.add_argument("--out", required=True, type=Path, help="PNG file to write")
     _content_and_config(shot)
     shot.set_defaults(func=_screenshot)
@@ -111,7 +112,7 @@ def _screenshot(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
         take_screenshot(config, args.screen, args.lang, (width, height), args.out, args.content,
-                        text_step=args.text_size)
+                        text_step=args.text_size, high_contrast=args.high_contrast)
     except (ConfigError, ManifestError, ScreenshotError) as error:
         return _fail(str(error))
     print(f"wrote {args.out}")

@@ -62,6 +62,28 @@ SETTINGS: tuple[Setting, ...] = (
     # --- display --------------------------------------------------------------------------------------
     Setting("display.windowed", bool, False, "Run in a normal window instead of full screen (staff preview)."),
     Setting("display.hide_cursor", bool, True, "Hide the mouse cursor in kiosk mode (touch screens)."),
+    # --- accessibility --------------------------------------------------------------------------------
+    Setting("display.reduce_motion", bool, False,
+            "No animated transitions and no kinetic overshoot when the reader's text is flicked, for "
+            "visitors whom movement on screen disturbs. A kiosk setting, not a button: the bar has no room "
+            "for it in every language, and the people it helps cannot be asked to find it first."),
+    Setting("touch.slide_tolerance_px", int, 40,
+            "Pixels a finger may slide beyond a button's edge and still count as a tap on release. Inside "
+            "a scrolling area, sliding farther than this from where it landed is a scroll instead.",
+            minimum=0),
+    Setting("touch.repeat_ignore_ms", int, 400,
+            "A touch that starts less than this many milliseconds after the previous one ended is ignored "
+            "(a bouncing hand counts once, and never presses what appears in the same place next). "
+            "0: off.", minimum=0),
+    Setting("touch.hold_ms", int, 0,
+            "Milliseconds a finger must rest on a button before it counts, shown as a fill growing over the "
+            "button. 0: off (a tap counts on release).", minimum=0),
+    Setting("speech.enabled", bool, True,
+            "Offer 'Read aloud' in the reader and beside the form's privacy notice, in languages for which "
+            "the speech engine has a voice."),
+    Setting("speech.engine", str, "",
+            "Qt text-to-speech engine to use ('speechd' on Linux, 'sapi' or 'winrt' on Windows, 'mock' for "
+            "tests). Empty: the platform's default."),
     # --- delivery -------------------------------------------------------------------------------------
     Setting("delivery.endpoint", str, "",
             "HTTPS address of the hospital's receiver (docs/delivery-contract.md). Empty: requests are "

@@ -17,7 +17,7 @@ class ScreenshotError(ValueError):
 
 
 def take_screenshot(config: Config, screen: str, language: str | None, size: tuple[int, int], out: Path,
-                    content_dir: Path | None = None, text_step: int = 0) -> None:
+                    content_dir: Path | None = None, text_step: int = 0, high_contrast: bool = False) -> None:
     from kiosk.app import build_kiosk
 
     kiosk = build_kiosk(config, content_dir, kiosk_mode=False)
@@ -31,6 +31,7 @@ def take_screenshot(config: Config, screen: str, language: str | None, size: tup
             except ValueError as error:
                 raise ScreenshotError(str(error)) from error
         kiosk.visit.set_text_step(text_step)
+        kiosk.visit.set_high_contrast(high_contrast)
         name, _, argument = screen.partition(":")
         if name == Screen.READER.value:
             if argument not in kiosk.library.section_ids:

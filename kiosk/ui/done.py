@@ -61,6 +61,8 @@ class DoneScreen(QWidget):
             "Your request is saved on this kiosk and will be sent automatically as soon as the connection "
             "allows. You do not need to do anything."))
         self.finish_button.setText(_("Finish"))
+        self.finish_button.setAccessibleName(_("Finish"))
+        self.finish_button.setAccessibleDescription(_("Start again for the next visitor"))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self.finished.emit()

@@ -30,6 +30,7 @@ from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.widgets.read_aloud import ReadAloudControls
 
 FIELDS_IN_ORDER = ("full_name", "country", "phone", "email", "contact_language", "channel", "relation", "age",
                    "description", "consent")
@@ -60,6 +61,13 @@ class ChoiceRow(QWidget):
             self.buttons[value] = button
             layout.addWidget(button)
         self.group.buttonClicked.connect(lambda _button: self.changed.emit())
+        self.group.buttonToggled.connect(lambda _button, _on: self.describe())
+
+    def describe(self) -> None:
+        """The chosen button says so in words too: the thick border is not the only sign."""
+        for button in self.buttons.values():
+            button.setAccessibleName(_("{choice}, selected").format(choice=button.text()) if button.isChecked()
+                                     else button.text())
 
     def value(self) -> str:
         return next((value for value, button in self.buttons.items() if button.isChecked()), "")
@@ -148,6 +156,8 @@ class ConsultationForm(QWidget):
         self.privacy.setWordWrap(True)
         self.consent = WholeRowCheckBox(body)
         self.consent.setObjectName("Consent")
+        self.privacy_voice = ReadAloudControls(body)
+        self.privacy_voice.hide()  # shown by the app when a voice exists for the language
         for widget in (self.full_name, self.phone, self.email, self.age):
             widget.setInputMethodHints(widget.inputMethodHints() | Qt.InputMethodHint.ImhSensitiveData
                                        | Qt.InputMethodHint.ImhNoPredictiveText)
@@ -178,6 +188,7 @@ class ConsultationForm(QWidget):
         layout.addSpacing(12)
         layout.addWidget(self.privacy)
         layout.addWidget(self.consent)
+        layout.addWidget(self.privacy_voice, 0, Qt.AlignmentFlag.AlignLeading)
         consent_error = QLabel(body)
         consent_error.setObjectName("FieldError")
         consent_error.setWordWrap(True)
@@ -253,11 +264,20 @@ class ConsultationForm(QWidget):
             message = errors.get(name, "") if name in self._touched else ""
             label.setText(message)
             label.setVisible(bool(message))
+            self._describe_field(name, message)
         form_message = errors.get("form", "")
         self.form_error.setText(form_message)
         self.form_error.setVisible(bool(form_message))
         self.send_button.setEnabled(ok)
         self._update_counter()
+
+    def _describe_field(self, name: str, error: str = "") -> None:
+        """A screen reader hears whether a field is needed, or what is wrong with it."""
+        widget = self.consent if name == "consent" else self.labels[name].buddy()
+        if widget is None:
+            return
+        required = name not in ("email", "contact_language", "description")
+        widget.setAccessibleDescription(error or (_("Required") if required else _("Optional")))
 
     def first_error_widget(self) -> QWidget | None:
         for name in FIELDS_IN_ORDER:
@@ -315,6 +335,16 @@ class ConsultationForm(QWidget):
         self.channel.buttons["email"].setText(_("E-mail"))
         self.relation.buttons["self"].setText(_("Me"))
         self.relation.buttons["family"].setText(_("A family member"))
+        for row in (self.channel, self.relation):
+            row.describe()
+        for name in FIELDS_IN_ORDER:
+            self._describe_field(name, "" if self.error_labels[name].isHidden() else self.error_labels[name].text())
+        self.privacy_voice.retranslate()
+        self.send_button.setAccessibleName(_("Send request"))
+        self.send_button.setAccessibleDescription(_("Send your request to the hospital's team"))
+        self.cancel_button.setAccessibleName(_("Cancel"))
+        self.cancel_button.setAccessibleDescription(_("Leave the form without sending"))
+        self.scroll.setAccessibleName(_("Ask for a consultation"))
         self.privacy.setText(_(
             "Privacy: your details are encrypted on this kiosk and can only be opened by the hospital's "
             "international patient team. They are used only to answer this request and are deleted from "

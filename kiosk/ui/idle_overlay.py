@@ -60,6 +60,7 @@ class IdleOverlay(QFrame):
         self.message.setText(_("Touch the screen to continue. Otherwise the kiosk will start again "
                                "for the next visitor."))
         self.stay_button.setText(_("I am still here"))
+        self.stay_button.setAccessibleName(_("I am still here"))
         self.count.setText(format_number(self._seconds))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

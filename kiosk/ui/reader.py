@@ -6,12 +6,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QTextOption
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextOption
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScroller,
+    QScrollerProperties,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.ui import theme
+from kiosk.ui.widgets.read_aloud import ReadAloudControls
 from kiosk.ui.widgets.safe_browser import SafeTextBrowser
 
 
@@ -35,6 +45,9 @@ class ReaderScreen(QWidget):
         self.notice.hide()
         self.browser = SafeTextBrowser(resolve_asset, self)
         self.browser.sectionRequested.connect(self.sectionRequested)
+        self.browser.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys and Page Down scroll the text
+        self.read_aloud = ReadAloudControls(self)
+        self.read_aloud.hide()  # shown by the app when a voice exists for the page's language
         self.disclaimer = QLabel(self)
         self.disclaimer.setObjectName("Disclaimer")
         self.disclaimer.setWordWrap(True)
@@ -55,7 +68,11 @@ class ReaderScreen(QWidget):
         nav.addWidget(self.position, 1)
         nav.addWidget(self.next_button, 2)
 
-        layout.addWidget(self.title)
+        heading = QHBoxLayout()
+        heading.setSpacing(24)
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.read_aloud, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(heading)
         layout.addWidget(self.notice)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.disclaimer)
@@ -63,6 +80,11 @@ class ReaderScreen(QWidget):
         self._index, self._count = 0, 0
         self._scale = 1.0
         self._rtl = False
+        self._html = ""
+        self._palette = theme.DEFAULT_PALETTE
+        self.setTabOrder(self.read_aloud, self.browser)
+        self.setTabOrder(self.browser, self.previous_button)
+        self.setTabOrder(self.previous_button, self.next_button)
         self.retranslate()
 
     # --- content -------------------------------------------------------------------------------------
@@ -72,8 +94,10 @@ class ReaderScreen(QWidget):
         self.setAccessibleName(title)
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
+        self._html = html
+        self.browser.setAccessibleName(title)
         document = self.browser.document()
-        document.setDefaultStyleSheet(theme.document_style_sheet())
+        document.setDefaultStyleSheet(theme.document_style_sheet(self._palette))
         self._apply_document_font()
         option = document.defaultTextOption()
         # A QTextDocument takes each paragraph's direction from its first strong character, not from the
@@ -87,6 +111,62 @@ class ReaderScreen(QWidget):
         self.browser.setHtml(f'<div dir="{direction}">{html}</div>')
         self.browser.verticalScrollBar().setValue(0)
         self._update_navigation()
+
+    def set_palette(self, palette: theme.Palette) -> None:
+        """Page colours follow the theme; the page is laid out again in them where the patient was."""
+        if palette == self._palette:
+            return
+        self._palette = palette
+        if self._html:
+            fraction = self.scroll_fraction()
+            self.browser.document().setDefaultStyleSheet(theme.document_style_sheet(palette))
+            self.browser.setHtml(f'<div dir="{"rtl" if self._rtl else "ltr"}">{self._html}</div>')
+            self.set_scroll_fraction(fraction)
+
+    def set_reduce_motion(self, reduce: bool) -> None:
+        """Flicking the text stops at its ends instead of overshooting and springing back."""
+        scroller = QScroller.scroller(self.browser.viewport())
+        properties = scroller.scrollerProperties()
+        policy = (QScrollerProperties.OvershootPolicy.OvershootAlwaysOff if reduce
+                  else QScrollerProperties.OvershootPolicy.OvershootWhenScrollable)
+        for axis in (QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy,
+                     QScrollerProperties.ScrollMetric.VerticalOvershootPolicy):
+            properties.setScrollMetric(axis, policy)
+        scroller.setScrollerProperties(properties)
+
+    # --- reading aloud -------------------------------------------------------------------------------
+    def plain_text(self) -> str:
+        """The page as the voice reads it; positions in it are document positions, for ``highlight``."""
+        return self.browser.document().toPlainText()
+
+    def highlight(self, start: int, end: int) -> None:
+        """Mark the sentence being read without changing the document, and keep it in view."""
+        cursor = QTextCursor(self.browser.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        mark = QTextEdit.ExtraSelection()
+        mark.cursor = cursor
+        text_format = QTextCharFormat()
+        text_format.setBackground(QColor(self._palette.reading_bg))
+        text_format.setForeground(QColor(self._palette.reading_text))
+        mark.format = text_format
+        self.browser.setExtraSelections([mark])
+        start_cursor = QTextCursor(self.browser.document())
+        start_cursor.setPosition(start)
+        box = self.browser.cursorRect(start_cursor)
+        viewport = self.browser.viewport().rect()
+        if not viewport.adjusted(0, 0, 0, -box.height() * 3).contains(box.topLeft()):
+            bar = self.browser.verticalScrollBar()
+            bar.setValue(bar.value() + box.top() - viewport.height() // 4)
+
+    def clear_highlight(self) -> None:
+        self.browser.setExtraSelections([])
+
+    def highlighted_range(self) -> tuple[int, int] | None:
+        marks = self.browser.extraSelections()
+        if not marks:
+            return None
+        return marks[0].cursor.selectionStart(), marks[0].cursor.selectionEnd()
 
     def set_text_scale(self, scale: float) -> None:
         self._scale = scale
@@ -108,6 +188,10 @@ class ReaderScreen(QWidget):
     # --- language ------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.disclaimer.setText(_("This information does not replace a doctor's advice."))
+        self.read_aloud.retranslate()
+        self.browser.setAccessibleDescription(_("The text of this topic; swipe or use the arrow keys to scroll"))
+        self.previous_button.setAccessibleDescription(_("Open the topic before this one"))
+        self.next_button.setAccessibleDescription(_("Open the topic after this one"))
         self._update_navigation()
 
     def _update_navigation(self) -> None:

@@ -26,9 +26,33 @@ class Palette:
     border: str = "#8a99a8"
     notice_bg: str = "#fff4d6"
     notice_text: str = "#4a3800"
+    pressed: str = "#dde6ee"  # background of a button under the finger
+    action_pressed: str = "#7d2c17"
+    checked: str = "#e3eef7"  # background of the chosen language or choice (which also gets a thick border)
+    disabled_text: str = "#66717c"
+    disabled_border: str = "#c5ced6"
+    send_disabled_bg: str = "#d9d0cd"
+    send_disabled_text: str = "#4e4744"
+    error: str = "#a1241b"
+    overlay: str = "rgba(20, 30, 40, 200)"  # dims the screen behind the idle countdown
+    reading_bg: str = "#ffe27a"  # the sentence being read aloud
+    reading_text: str = "#1b2530"
 
 
-DEFAULT_PALETTE = Palette()
+DEFAULT_PALETTE = Palette(border="#6b7a89")  # borders 3:1 against the background (WCAG 1.4.11)
+
+# Black, white and yellow, for visitors with low vision; one tap on the bar, for one visit.
+HIGH_CONTRAST_PALETTE = Palette(
+    background="#000000", surface="#000000", text="#ffffff", muted="#ffffff", accent="#ffe500",
+    accent_text="#000000", action="#ffe500", action_text="#000000", border="#ffffff", notice_bg="#ffffff",
+    notice_text="#000000", pressed="#4d4d4d", action_pressed="#b3a000", checked="#333333",
+    disabled_text="#b3b3b3", disabled_border="#808080", send_disabled_bg="#000000", send_disabled_text="#b3b3b3",
+    error="#ff9e9e", overlay="rgba(0, 0, 0, 220)", reading_bg="#ffe500", reading_text="#000000",
+)
+
+
+def palette_for(high_contrast: bool) -> Palette:
+    return HIGH_CONTRAST_PALETTE if high_contrast else DEFAULT_PALETTE
 
 _loaded_families: list[str] = []
 
@@ -68,21 +92,22 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
         border: 2px solid {p.border}; border-radius: 14px; background: {p.surface}; color: {p.text};
         font-size: {px(24, scale)}px; font-weight: 600;
     }}
-    QPushButton:pressed {{ background: #dde6ee; }}
+    QPushButton:pressed {{ background: {p.pressed}; }}
     QPushButton:focus {{ border: 3px solid {p.accent}; }}
-    QPushButton:disabled {{ color: #8a96a3; border-color: #c5ced6; }}
+    QPushButton:disabled {{ color: {p.disabled_text}; border-color: {p.disabled_border}; }}
     /* The bar keeps one size at every text step: its labels are already large, and at the largest step
        four of them would not fit a portrait screen in German or Russian. */
-    #TopBar QPushButton {{ font-size: {BAR_LABEL_PX}px; }}
+    #TopBar QPushButton {{ font-size: {BAR_LABEL_PX}px; padding: 8px 14px; }}
+    QPushButton#ContrastButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QPushButton#ConsultButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
-    QPushButton#ConsultButton:pressed {{ background: #7d2c17; }}
+    QPushButton#ConsultButton:pressed {{ background: {p.action_pressed}; }}
     QPushButton#SectionTile {{ background: {p.surface}; border: 2px solid {p.border}; border-radius: 20px; }}
-    QPushButton#SectionTile:pressed {{ background: #dde6ee; }}
+    QPushButton#SectionTile:pressed {{ background: {p.pressed}; }}
     QPushButton#LanguageChoice {{ font-size: {px(34, scale)}px; border-radius: 20px; }}
-    QPushButton#LanguageChoice:checked {{ border: 4px solid {p.accent}; background: #e3eef7; }}
     QPushButton#AttractLanguage {{ font-size: {px(26, scale)}px; padding: 8px 12px; }}
+    QPushButton#LanguageChoice:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QLabel#FieldLabel {{ font-weight: 600; }}
-    QLabel#FieldError {{ color: #a1241b; font-weight: 600; }}
+    QLabel#FieldError {{ color: {p.error}; font-weight: 600; }}
     QLabel#Counter {{ color: {p.muted}; font-size: {px(20, scale)}px; }}
     QLabel#Privacy {{ color: {p.muted}; }}
     QLabel#Reference {{ font-size: {px(64, scale)}px; font-weight: 700; color: {p.accent}; }}
@@ -93,23 +118,26 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
     QComboBox::drop-down {{ width: 56px; border: none; }}
     QScrollArea, QWidget#FormBody {{ background: {p.background}; }}
     QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 3px solid {p.accent}; }}
-    QPushButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: #e3eef7; }}
+    QPushButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QPushButton#SendButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
-    QPushButton#SendButton:disabled {{ background: #d9d0cd; color: #5b5350; border-color: #d9d0cd; }}
+    QPushButton#SendButton:disabled {{
+        background: {p.send_disabled_bg}; color: {p.send_disabled_text}; border-color: {p.disabled_border};
+    }}
     QCheckBox {{ spacing: 16px; font-weight: 600; }}
     QCheckBox::indicator {{ width: 48px; height: 48px; }}
     QLabel#TileTitle {{ font-size: {px(30, scale)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     QLabel#ScreenTitle {{ font-size: {px(40, scale)}px; font-weight: 700; color: {p.text}; }}
-    QLabel#AttractTitle {{ font-size: {px(72, scale)}px; font-weight: 700; color: {p.accent}; }}
-    QLabel#AttractInvite {{ font-size: {px(44, scale)}px; color: {p.text}; }}
-    QLabel#AttractSub {{ font-size: {px(30, scale)}px; color: {p.muted}; }}
+    QLabel#AttractTitle {{ font-size: 72px; font-weight: 700; color: {p.accent}; }}
+    QLabel#AttractInvite {{ font-size: 44px; color: {p.text}; }}
+    QLabel#AttractSub {{ font-size: 30px; color: {p.muted}; }}
     QLabel#Position {{ font-size: {px(26, scale)}px; color: {p.muted}; }}
     QLabel#Disclaimer {{ font-size: {px(20, scale)}px; color: {p.muted}; }}
     QLabel#Notice {{ background: {p.notice_bg}; color: {p.notice_text}; border-radius: 10px; padding: 10px 16px; }}
     QTextBrowser {{ background: {p.surface}; border: none; border-radius: 16px; padding: 16px 24px; }}
     #StatusStrip {{ background: {p.surface}; border-top: 2px solid {p.border}; }}
     QLabel#StatusText {{ font-size: {px(22, scale)}px; color: {p.text}; }}
-    QFrame#IdleOverlay {{ background: rgba(20, 30, 40, 200); }}
+    QFrame#IdleOverlay {{ background: {p.overlay}; }}
+    QFrame#IdleCard {{ border: 2px solid {p.border}; }}
     QFrame#IdleCard {{ background: {p.surface}; border-radius: 24px; }}
     QLabel#IdleTitle {{ font-size: {px(44, scale)}px; font-weight: 700; }}
     QLabel#IdleCount {{ font-size: {px(72, scale)}px; font-weight: 700; color: {p.accent}; }}

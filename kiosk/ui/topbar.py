@@ -8,30 +8,40 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWi
 
 from kiosk import paths
 from kiosk.i18n import _
+from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.widgets.tinted_icon import ICON_PROPERTY
 
 
 class TopBar(QFrame):
     homeRequested = Signal()
     languageRequested = Signal()
     textSizeRequested = Signal()
+    contrastRequested = Signal()
     consultationRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TopBar")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(20, 12, 20, 12)
-        layout.setSpacing(16)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(12)  # five buttons must fit 1080 px portrait in the longest language
         self.home_button = self._button("HomeButton", self.homeRequested, "home.svg")
         self.language_button = self._button("LanguageButton", self.languageRequested, "language.svg")
         self.text_size_button = self._button("TextSizeButton", self.textSizeRequested, "text-size.svg")
+        # Icon only: at 1080 px portrait the bar has no room for one more word in Ukrainian or the
+        # pseudo-languages; the accessible name says what it is and the thick border shows when it is on.
+        self.contrast_button = self._button("ContrastButton", self.contrastRequested, "contrast.svg")
+        self.contrast_button.setCheckable(True)
+        self.contrast_button.setIconSize(QSize(44, 44))
         self.consult_button = self._button("ConsultButton", self.consultationRequested)
         layout.addWidget(self.home_button)
         layout.addWidget(self.language_button)
         layout.addWidget(self.text_size_button)
+        layout.addWidget(self.contrast_button)
         layout.addStretch(1)
         layout.addWidget(self.consult_button)
-        for button in (self.home_button, self.language_button, self.text_size_button, self.consult_button):
+        for button in (self.home_button, self.language_button, self.text_size_button, self.contrast_button,
+                       self.consult_button):
             # Never narrower than the label: a clipped "Ask for a consultation" is worse than less space.
             button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self._text_step = 0
@@ -43,9 +53,14 @@ class TopBar(QFrame):
         if icon:
             button.setIcon(QIcon(str(paths.icons_dir() / icon)))
             button.setIconSize(QSize(36, 36))
+            button.setProperty(ICON_PROPERTY, icon)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         button.clicked.connect(signal.emit)
         return button
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.contrast_button.setChecked(on)
+        self.retranslate()
 
     def set_text_step(self, step: int) -> None:
         self._text_step = step
@@ -68,8 +83,14 @@ class TopBar(QFrame):
         sizes = ["A", "A+", "A++"]
         # The "AA" icon names the button; the label only shows the step, so the bar fits a portrait screen
         # in every language (the accessible name still says what it is).
-        self.text_size_button.setText(sizes[self._text_step])
-        self.text_size_button.setAccessibleName(_("Text size"))
+        # Isolated: in a right-to-left interface "A++" would otherwise read "++A".
+        self.text_size_button.setText(isolate_ltr(sizes[self._text_step]))
         self.text_size_button.setAccessibleDescription(_("Make the text larger; tap again to cycle"))
         self.consult_button.setText(_("Ask for a consultation"))
         self.consult_button.setAccessibleName(_("Ask for a consultation"))
+        self.consult_button.setAccessibleDescription(_("Leave your details so that our team can contact you"))
+        self.text_size_button.setAccessibleName(
+            _("Text size: {step} of {steps}").format(step=self._text_step + 1, steps=len(sizes)))
+        on = self.contrast_button.isChecked()
+        self.contrast_button.setAccessibleName(_("High contrast: on") if on else _("High contrast: off"))
+        self.contrast_button.setAccessibleDescription(_("White and yellow on black; tap again to switch back"))

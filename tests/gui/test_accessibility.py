@@ -1,0 +1,160 @@
+"""Keyboards, screen readers and the high-contrast theme on a real kiosk."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from kiosk.session.navigator import Screen
+from kiosk.ui import theme
+
+INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QPlainTextEdit, QAbstractScrollArea)
+
+
+def go(kiosk, screen: str) -> None:
+    if screen == "reader":
+        kiosk.navigator.open_section("causes")
+    elif screen == "done":
+        kiosk.done.show_result("K7MP-Q2XW", already_sent=False)
+        kiosk.navigator.go(Screen.DONE)
+    else:
+        kiosk.navigator.go(Screen(screen))
+    QApplication.processEvents()
+
+
+def interactive_widgets(kiosk) -> set:
+    """What a visitor can operate on the current screen: buttons, fields, and the reader's text."""
+    found = set()
+    for widget in kiosk.window.findChildren(QWidget):
+        if not (widget.isVisible() and widget.isEnabled()) or isinstance(widget.parentWidget(), QComboBox):
+            continue  # an editable combo box's line edit is part of the combo box
+        if isinstance(widget, QAbstractScrollArea) and widget is not kiosk.reader.browser:
+            continue  # scroll areas are containers; the form scrolls to each field as it gets focus
+        if isinstance(widget, INTERACTIVE):
+            found.add(widget)
+    return found
+
+
+def tab_walk(kiosk, start) -> list:
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    seen = []
+    for _ in range(80):
+        widget = QApplication.focusWidget()
+        if widget in seen:
+            break
+        seen.append(widget)
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+    return seen
+
+
+def arrow_walk(start) -> set:
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    seen = set()
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Left):
+        for _ in range(len(start.group().buttons()) + 1):
+            seen.add(QApplication.focusWidget())
+            QTest.keyClick(QApplication.focusWidget(), key)
+    return seen
+
+
+@pytest.mark.parametrize("screen", ["home", "reader", "languages", "form", "done"])
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_tab_reaches_every_control_and_each_has_a_name(make_kiosk, screen, language):
+    kiosk = make_kiosk(speech__engine="mock")
+    kiosk.finish_startup()
+    kiosk.translator.set_language(language)
+    go(kiosk, screen)
+    walked = tab_walk(kiosk, kiosk.window.top_bar.home_button)
+    unnamed = [w for w in walked if not w.accessibleName().strip()]
+    assert not unnamed, [(type(w).__name__, w.objectName()) for w in unnamed]
+    # The inner part of a compound control (a combo box's line edit) counts as the control.
+    reached = set(walked) | {w.parentWidget() for w in walked if w is not None}
+    for widget in walked:
+        if isinstance(widget, QAbstractButton) and widget.group() is not None:
+            reached |= arrow_walk(widget)  # one-of-few choices: Tab enters the group, arrow keys move in it
+    missed = [(type(w).__name__, w.objectName(), w.accessibleName()) for w in interactive_widgets(kiosk) - reached]
+    assert not missed
+
+
+@pytest.mark.parametrize("screen", ["home", "reader", "form"])
+def test_every_control_has_a_description_or_a_self_explaining_name(make_kiosk, screen):
+    kiosk = make_kiosk(speech__engine="mock")
+    go(kiosk, screen)
+    bar = kiosk.window.top_bar
+    for button in (bar.home_button, bar.language_button, bar.text_size_button, bar.contrast_button,
+                   bar.consult_button):
+        assert button.accessibleName() and button.accessibleDescription(), button.objectName()
+    if screen == "reader":
+        for widget in (kiosk.reader.browser, kiosk.reader.previous_button, kiosk.reader.next_button,
+                       kiosk.reader.read_aloud.read_button):
+            assert widget.accessibleName() and widget.accessibleDescription(), widget.objectName()
+    if screen == "form":
+        form = kiosk.form
+        for widget in (form.full_name, form.country, form.phone, form.email, form.age, form.description,
+                       form.consent, form.send_button, form.cancel_button):
+            assert widget.accessibleName() and widget.accessibleDescription(), widget.objectName()
+
+
+def test_space_and_enter_operate_buttons(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.open_section("causes")
+    kiosk.reader.next_button.setFocus()
+    QTest.keyClick(kiosk.reader.next_button, Qt.Key.Key_Space)
+    assert kiosk.navigator.section == "diagnosis"
+    kiosk.window.top_bar.contrast_button.setFocus()
+    QTest.keyClick(kiosk.window.top_bar.contrast_button, Qt.Key.Key_Space)
+    assert kiosk.visit.high_contrast
+
+
+def test_chosen_choice_says_so_in_words(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.go(Screen.FORM)
+    phone = kiosk.form.channel.buttons["phone"]
+    assert phone.accessibleName() == "Phone call"
+    qtbot.mouseClick(phone, Qt.MouseButton.LeftButton, pos=phone.rect().center())
+    assert phone.isChecked() and phone.accessibleName() == "Phone call, selected"
+
+
+def test_high_contrast_is_one_tap_away_and_ends_with_the_visit(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.open_section("causes")
+    button = kiosk.window.top_bar.contrast_button
+    assert button.accessibleName() == "High contrast: off"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+    hc = theme.HIGH_CONTRAST_PALETTE
+    assert kiosk.visit.high_contrast and button.isChecked()
+    assert button.accessibleName() == "High contrast: on"
+    assert f"background: {hc.background}" in kiosk.app.styleSheet()
+    assert hc.accent in kiosk.reader.browser.document().defaultStyleSheet()
+    assert "Primary dystonia" in kiosk.reader.plain_text()  # the page is still there, in the new colours
+    # The body text is drawn in the theme's text colour on its background.
+    assert kiosk.reader.browser.palette().color(kiosk.reader.browser.foregroundRole()).name() == hc.text
+    kiosk.reset_visit()
+    assert not kiosk.visit.high_contrast and not button.isChecked()
+    assert f"background: {hc.background}" not in kiosk.app.styleSheet()
+
+
+@pytest.mark.parametrize("step", [0, 1, 2])
+def test_the_bar_fits_a_portrait_screen_in_every_language(make_kiosk, step):
+    kiosk = make_kiosk(size=(1080, 1920))
+    kiosk.navigator.home()
+    kiosk.visit.set_text_step(step)
+    bar = kiosk.window.top_bar
+    buttons = [bar.home_button, bar.language_button, bar.text_size_button, bar.contrast_button, bar.consult_button]
+    for code in kiosk.translator.enabled:
+        kiosk.translator.set_language(code)
+        QApplication.processEvents()
+        for button in buttons:
+            assert button.width() >= button.sizeHint().width(), (code, step, button.objectName())
+            assert button.width() >= 80 and button.height() >= 80
+            assert button.geometry().right() <= bar.width(), (code, step, button.objectName())
