@@ -19,6 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _content_and_config(run)
     run.set_defaults(func=_run)
 
+    preview = subparsers.add_parser("preview", help="the kiosk in a window on a content folder being edited: "
+                                    "reloads on save, shows validation problems")
+    preview.add_argument("folder", type=Path, help="content folder (manifest.toml, <lang>/<section>.md)")
+    preview.add_argument("--config", type=Path, default=None, help="configuration file (TOML)")
+    preview.set_defaults(func=_preview)
+
     check = subparsers.add_parser("check", help="offscreen self-test of the content; non-zero on any problem")
     _content_and_config(check)
     check.add_argument("--json", action="store_true", help="print a JSON object instead of a summary line")
@@ -31,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     shot.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT in pixels (default 1920x1080)")
     shot.add_argument("--text-size", type=int, choices=(0, 1, 2), default=0, help="text size step")
     shot.add_argument("--high-contrast", action="store_true", help="the high-contrast theme")
+    shot.add_argument("--keyboard", action="store_true",
+                      help="with the on-screen keyboard open on the form's first field (--screen form)")
     shot.add_argument("--out", required=True, type=Path, help="PNG file to write")
     _content_and_config(shot)
     shot.set_defaults(func=_screenshot)
@@ -58,6 +66,10 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
         setup_logging(config)
+        if config["keyboard.virtual"]:
+            from kiosk.ui.keyboard import enable_virtual_keyboard
+
+            enable_virtual_keyboard()
         kiosk = build_kiosk(config, args.content, kiosk_mode=not (args.windowed or config["display.windowed"]))
     except (ConfigError, ManifestError) as error:
         return _fail(str(error))
@@ -72,6 +84,22 @@ def _run(args: argparse.Namespace) -> int:
     kiosk.show()
     code = kiosk.app.exec()
     kiosk.shutdown()
+    return code
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from kiosk.bundle.manifest import ManifestError
+
+    try:
+        config = _load(args)
+        from kiosk.preview import Preview
+
+        preview = Preview(config, args.folder)
+    except (ConfigError, ManifestError) as error:
+        return _fail(str(error))
+    preview.show()
+    code = preview.kiosk.app.exec()
+    preview.kiosk.shutdown()
     return code
 
 
@@ -112,7 +140,7 @@ def _screenshot(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
         take_screenshot(config, args.screen, args.lang, (width, height), args.out, args.content,
-                        text_step=args.text_size, high_contrast=args.high_contrast)
+                        text_step=args.text_size, high_contrast=args.high_contrast, keyboard=args.keyboard)
     except (ConfigError, ManifestError, ScreenshotError) as error:
         return _fail(str(error))
     print(f"wrote {args.out}")

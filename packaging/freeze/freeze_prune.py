@@ -115,5 +115,11 @@ def restrict_qt_hooks(languages: Iterable[str]) -> None:
         hiddenimports, binaries, datas = collect_module(self, module_name)
         return hiddenimports, kept(binaries), kept(datas)
 
+    def keyboard_qml_only(self):
+        # The app imports QtQml/QtQuick only to reach the keyboard's settings; their hook would collect
+        # Qt's whole QML tree (WebEngine, 3D, Charts...). build.spec collects the keyboard's closure itself.
+        return [], []
+
     QtLibraryInfo.collect_plugins = restricted_plugins
     QtLibraryInfo.collect_module = restricted_module
+    QtLibraryInfo.collect_qtqml_files = keyboard_qml_only
