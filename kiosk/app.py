@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from kiosk import paths
 from kiosk.bundle.library import ContentLibrary
 from kiosk.config import Config
 from kiosk.i18n import _, catalogs
-from kiosk.i18n.languages import language_info
+from kiosk.i18n.languages import PSEUDO_LANGUAGES, language_info
 from kiosk.i18n.translator import Translator
 from kiosk.session.idle import IdleWatcher
 from kiosk.session.navigator import Navigator, Screen
@@ -25,6 +26,7 @@ from kiosk.ui import theme
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.done import DoneScreen
 from kiosk.ui.home import HomeScreen
+from kiosk.ui.keyboard import VirtualKeyboard
 from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.reader import ReaderScreen
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from kiosk.outbox.store import Outbox
     from kiosk.ui.form import ConsultationForm
     from kiosk.ui.widgets.read_aloud import ReadAloudControls
+
+log = logging.getLogger(__name__)
 
 ATTRACT_CYCLE_MS = 3500
 INVITATION = "Touch the screen to begin"
@@ -58,13 +62,36 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def offered_languages(config: Config) -> list[str]:
+    """The configured languages, plus the pseudo-languages when layouts are being checked."""
+    languages = list(config["languages.enabled"])
+    if config["languages.pseudo"]:
+        languages += [code for code in PSEUDO_LANGUAGES if code not in languages]
+    return languages
+
+
+def content_is_pinned(config: Config, override: Path | None = None) -> bool:
+    """A folder named on the command line or in the configuration is shown as it is: no bundle swaps."""
+    return override is not None or bool(config["content.directory"])
+
+
 def resolve_content_dir(config: Config, override: Path | None = None) -> Path:
+    """The folder to show: a pinned one, else the active installed bundle, else the shipped content."""
     if override is not None:
         return override
     configured = config["content.directory"]
     if configured:
         return Path(configured)
-    return paths.shipped_content_dir()
+    from kiosk.bundle import active
+
+    shipped = paths.shipped_content_dir()
+    try:
+        name = active.active_name(paths.bundles_dir())
+    except active.StateUnreadable:
+        from kiosk.bundle.store import BundleStore  # rebuilds what it can from the installed folders
+
+        return BundleStore.from_config(config).active_root() or shipped
+    return active.content_for(paths.bundles_dir(), name, shipped) or shipped
 
 
 @dataclass
@@ -74,6 +101,7 @@ class Kiosk:
     config: Config
     library: ContentLibrary
     kiosk_mode: bool
+    content_pinned: bool = False
     app: QApplication = field(init=False)
     translator: Translator = field(init=False)
     navigator: Navigator = field(init=False)
@@ -86,8 +114,8 @@ class Kiosk:
         theme.load_fonts()
         self._context_menu_blocker = _NoContextMenus(self.app)
         self.app.installEventFilter(self._context_menu_blocker)
-        self.translator = Translator(self.config["languages.enabled"], self.config["languages.default"])
         self._install_touch_filter()
+        self.translator = Translator(offered_languages(self.config), self.config["languages.default"])
         self.navigator = Navigator(self.library.section_ids)
         self.visit = Visit()
         self.idle = IdleWatcher(self.config["session.idle_timeout_seconds"],
@@ -95,6 +123,7 @@ class Kiosk:
         self._services: tuple[Outbox, Sender, RequestService] | None = None
         self._last_reference_id = ""
         self._build_window()
+        self.keyboard = VirtualKeyboard(self.translator.qt_catalog_set_aside, self.window)
         self._wire()
         self._wire_accessibility()
         self._apply_language()
@@ -113,6 +142,8 @@ class Kiosk:
         self._ensure_language_choices()
         self._ensure_services()
         self._ensure_admin()
+        self.keyboard.preload(self.window)
+        self._ensure_content_updates()
         self.voice.warm_up()
 
     def _ensure_admin(self) -> None:
@@ -199,6 +230,7 @@ class Kiosk:
         self.idle.activity.connect(self.window.idle_overlay.hide)
         self.idle.expired.connect(self.reset_visit)
         self.window.idle_overlay.stayRequested.connect(self.idle.poke)
+        self.keyboard.heightChanged.connect(self._on_keyboard_height)
 
     def _ensure_language_choices(self) -> LanguageScreen:
         """The picker and the attract screen's language row; every language's locale data is loaded here."""
@@ -253,6 +285,7 @@ class Kiosk:
         if on_attract:
             self._attract_index = 0
             self._attract_timer.start()
+            self._swap_content_if_waiting()
         else:
             self._attract_timer.stop()
             self.window.idle_overlay.hide()
@@ -275,6 +308,7 @@ class Kiosk:
         direction = Qt.LayoutDirection.RightToLeft if info.rtl else Qt.LayoutDirection.LeftToRight
         self.app.setLayoutDirection(direction)
         self.window.top_bar.set_language_name(info.native_name)
+        self.keyboard.set_language(info.code)
         if self.languages is not None:
             self.languages.set_current(info.code)
         if self.form is not None and not self.form.values_entered:
@@ -325,6 +359,7 @@ class Kiosk:
         """Forget the form and the clipboard: the next visitor gets a brand-new form with no text and no
         undo history (``QLineEdit.clear()`` would keep the previous visitor's name one undo away)."""
         if self.form is not None:
+            self.keyboard.hide()
             self.window.remove_screen(Screen.FORM.value)
             self.form.blockSignals(True)
             self.form.wipe()
@@ -480,7 +515,90 @@ class Kiosk:
         if screen is Screen.FORM and self.form is not None:
             self.form.privacy_voice.setVisible(self.voice.available(self.translator.language))
 
+    # --- content bundles -----------------------------------------------------------------------------------
+    def _ensure_content_updates(self) -> None:
+        """Watch for new bundles (a watched folder, an HTTPS address, ``kiosk bundle install``) unless the
+        content folder is pinned."""
+        if self.content_pinned or getattr(self, "bundle_watcher", None) is not None:
+            return
+        from kiosk.bundle.store import BundleStore
+        from kiosk.bundle.watch import BundleWatcher
+
+        self.bundle_store = BundleStore.from_config(self.config)
+        self.bundle_watcher = BundleWatcher.from_config(self.config, self.bundle_store, parent=self.window)
+        self.bundle_watcher.bundleStaged.connect(self._on_content_waiting)
+        self.bundle_watcher.activeChanged.connect(self._on_content_waiting)
+        self.bundle_watcher.bundleRefused.connect(self._on_bundle_refused)
+        self._content_waiting = False
+        self.bundle_watcher.start()
+
+    def _on_content_waiting(self, _source: str = "") -> None:
+        self._content_waiting = True
+        self._swap_content_if_waiting()
+
+    def _on_bundle_refused(self, reason: str) -> None:
+        log.warning("content bundle refused: %s", reason)
+
+    def _swap_content_if_waiting(self) -> None:
+        """Swap in new content only between visitors (the attract screen): never under a reader's finger or
+        while a form is being filled."""
+        if not getattr(self, "_content_waiting", False) or self.navigator.screen is not Screen.ATTRACT:
+            return
+        self._content_waiting = False
+        staged = self.bundle_watcher.activate_staged()
+        self.reload_content(staged)
+
+    def reload_content(self, content_dir: Path | None = None) -> bool:
+        """Show another content folder without a restart (default: whatever is active now). A bundle that
+        fails to load is marked bad and the previous one comes back. Returns whether ``content_dir`` (or
+        the active bundle) is now shown."""
+        wanted = content_dir or resolve_content_dir(self.config)
+        try:
+            library = load_and_smoke_check(wanted, self.translator.enabled)
+        except Exception as error:  # whatever a broken bundle throws, the kiosk keeps running
+            if self.content_pinned:  # a folder being edited: keep showing what loaded last
+                log.error("content at %s failed to load (%s)", wanted, type(error).__name__)
+                return False
+            log.error("content at %s failed to load (%s); rolling back", wanted, type(error).__name__)
+            store = getattr(self, "bundle_store", None)
+            fallback = None
+            if store is not None:
+                from kiosk.bundle.store import StoreError
+
+                try:
+                    fallback = store.mark_bad_and_rollback()
+                except StoreError:  # nothing installed to step back from: the shipped content follows
+                    fallback = None
+            library = ContentLibrary(fallback or resolve_content_dir(self.config))
+            self._use_library(library)
+            return False
+        self._use_library(library)
+        return True
+
+    def _use_library(self, library: ContentLibrary) -> None:
+        self.library = library
+        self.reader.browser.set_resolver(library.resolve_asset)
+        self.navigator.set_sections(library.section_ids)
+        self._load_sections()
+        if self.navigator.screen is Screen.READER:
+            if self.navigator.section in library.section_ids:
+                self._show_section(self.navigator.section)
+            else:
+                self.navigator.home()
+        log.info("showing content %s version %s", library.manifest.bundle_id, library.manifest.version)
+
+    def _on_keyboard_height(self, height: int) -> None:
+        if self.form is not None:
+            self.form.set_keyboard_inset(height)
+
     def shutdown(self) -> None:
+        """Stop everything; safe to call twice (the admin screen's Exit, then the end of ``kiosk run``)."""
+        if getattr(self, "_shut_down", False):
+            return
+        self._shut_down = True
+        self.keyboard.close()  # quitting while the on-screen keyboard shows crashes Qt
+        if getattr(self, "bundle_watcher", None) is not None:
+            self.bundle_watcher.stop()
         self.voice.shutdown()
         self.app.removeEventFilter(self.touch_filter)
         self._attract_timer.stop()
@@ -497,8 +615,40 @@ class Kiosk:
 
 
 def build_kiosk(config: Config, content_dir: Path | None = None, kiosk_mode: bool = True) -> Kiosk:
-    library = ContentLibrary(resolve_content_dir(config, content_dir))
-    return Kiosk(config=config, library=library, kiosk_mode=kiosk_mode)
+    if content_is_pinned(config, content_dir):
+        library = ContentLibrary(resolve_content_dir(config, content_dir))  # staff asked for it: errors show
+    else:
+        library = _load_installed_content(config)
+    return Kiosk(config=config, library=library, kiosk_mode=kiosk_mode,
+                 content_pinned=content_is_pinned(config, content_dir))
+
+
+def _load_installed_content(config: Config) -> ContentLibrary:
+    """The active bundle; one that cannot be loaded is marked bad and the one before it is tried, down to
+    the shipped content, so a damaged bundle never stops a kiosk from starting."""
+    for _attempt in range(int(config["bundles.keep"]) + 1):
+        folder = resolve_content_dir(config)
+        try:
+            return ContentLibrary(folder)
+        except Exception as error:  # damage on disk can raise anything; the shipped content is the floor
+            if folder == paths.shipped_content_dir():
+                raise
+            log.error("installed content at %s cannot be loaded (%s); rolling back", folder, type(error).__name__)
+            from kiosk.bundle.store import BundleStore
+
+            BundleStore.from_config(config).mark_bad_and_rollback()
+    return ContentLibrary(paths.shipped_content_dir())
+
+
+def load_and_smoke_check(content_dir: Path, languages: list[str]) -> ContentLibrary:
+    """Load a content folder and render every section in every language once, so a bundle that cannot
+    be shown fails here, before a patient would see it fail."""
+    library = ContentLibrary(content_dir)
+    for section_id in library.section_ids:
+        for language in languages:
+            library.title(section_id, language)
+            library.page(section_id, language)
+    return library
 
 
 def use_offscreen_platform() -> None:

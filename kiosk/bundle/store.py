@@ -33,6 +33,7 @@ from typing import Any
 
 from nacl.signing import VerifyKey
 
+from kiosk.bundle import active
 from kiosk.bundle.archive import Verified, read_signed_file
 from kiosk.bundle.errors import BundleRefused, Limits
 from kiosk.bundle.faultpoint import checkpoint
@@ -172,16 +173,9 @@ class BundleStore:
         """Content folder to show, or None for the shipped ``content/`` (nothing installed, or the app
         was upgraded with newer content than the installed bundle)."""
         name = self._read_state().active
-        if name is None:
-            return None
-        content = self.versions / name / CONTENT_DIR
-        if not content.is_dir():
+        content = active.content_for(self.root, name, self.shipped)
+        if name is not None and not (self.versions / name / CONTENT_DIR).is_dir():
             log.error("active bundle %s is missing; showing the shipped content", name)
-            return None
-        shipped = self._shipped_manifest()
-        version = _version_of(name)
-        if shipped is not None and version is not None and shipped.version > version:
-            return None
         return content
 
     def active_name(self) -> str | None:
@@ -474,6 +468,4 @@ class BundleStore:
                 handle.write(line + "\n")
 
 
-def _version_of(name: str) -> int | None:
-    head = name.split("-", 1)[0]
-    return int(head) if head.isdigit() else None
+_version_of = active.version_of
