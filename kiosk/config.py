@@ -41,6 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Language codes offered to patients, in the order the picker shows them. Adding a language: "
             "its catalog, its content files, and its code here."),
     Setting("languages.default", str, "en", "Language shown on the attract screen and after every reset."),
+    Setting("languages.pseudo", bool, False,
+            "Also offer the pseudo-languages qps (every string 40 % longer, accented, in brackets) and qps-rtl "
+            "(the same, right-to-left) for checking layouts. Never on a kiosk patients use."),
     Setting("languages.unreviewed", str, "notice",
             "How a translation the medical team has not signed off is shown: with a small translated "
             "notice, or hidden (the default language's text is shown instead).",
@@ -62,6 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
     # --- display --------------------------------------------------------------------------------------
     Setting("display.windowed", bool, False, "Run in a normal window instead of full screen (staff preview)."),
     Setting("display.hide_cursor", bool, True, "Hide the mouse cursor in kiosk mode (touch screens)."),
+    Setting("keyboard.virtual", bool, True,
+            "Show Qt's on-screen keyboard in the patient's language when a form field is touched. Off only "
+            "where the kiosk has a physical keyboard or the platform brings its own on-screen keyboard."),
     # --- accessibility --------------------------------------------------------------------------------
     Setting("display.reduce_motion", bool, False,
             "No animated transitions and no kinetic overshoot when the reader's text is flicked, for "
@@ -195,7 +201,30 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         raw = environ.get(setting.env_name)
         if raw is not None:
             values[setting.key] = _coerce(setting, _parse_env(setting, raw), where=setting.env_name)
+    _check_languages(values, path)
     return Config(values, path)
+
+
+def _check_languages(values: Mapping[str, Any], path: Path | None) -> None:
+    from babel import localedata
+
+    def where(key: str) -> str:
+        if path is None or not path.exists():
+            return "configuration"
+        line = _line_of(path.read_text(encoding="utf-8"), key)
+        return f"{path}:{line}" if line else str(path)
+
+    enabled = values.get("languages.enabled", _BY_KEY["languages.enabled"].default)
+    unknown = [code for code in enabled if not localedata.exists(code.replace("-", "_"))]
+    if unknown:
+        raise ConfigError(f"{where('languages.enabled')}: languages.enabled: unknown language code(s) "
+                          f"{', '.join(unknown)} (use codes such as 'en', 'ar', 'pt_BR')")
+    if not enabled:
+        raise ConfigError(f"{where('languages.enabled')}: languages.enabled: at least one language is needed")
+    default = values.get("languages.default", _BY_KEY["languages.default"].default)
+    if default not in enabled:
+        raise ConfigError(f"{where('languages.default')}: languages.default '{default}' is not in "
+                          f"languages.enabled ({', '.join(enabled)})")
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -11,6 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The user's own settings must never leak into a test run.
 for _name in [name for name in os.environ if name.startswith("KIOSK_")]:
     del os.environ[_name]
+# Kiosks started as separate processes speak through Qt's mock voice: the platform's engine
+# (speech-dispatcher) takes seconds to start in every process, and tests must not make sounds.
+os.environ["KIOSK_SPEECH_ENGINE"] = "mock"
 
 import pytest  # noqa: E402
 
@@ -79,6 +82,11 @@ def make_kiosk(qtbot, config) -> Iterator:
     yield factory
     for kiosk in built:
         kiosk.shutdown()
+    # Delete the windows now: left to a later event loop, every test's widgets would stay alive, and each
+    # style sheet change in the next tests would re-polish all of them (the suite slowed down tenfold).
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def run_kiosk_command(*args: str, env: dict[str, str] | None = None, timeout: float = 120):

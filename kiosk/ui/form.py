@@ -8,7 +8,8 @@ visitor's name to the next one).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -77,11 +78,34 @@ class ChoiceRow(QWidget):
             self.buttons[value].setChecked(True)
 
 
-class WholeRowCheckBox(QCheckBox):
-    """A check box that toggles wherever its row is touched, not only on the small square."""
+class ConsentRow(QWidget):
+    """A check box with a wrapping label beside it; touching anywhere on the row toggles it.
 
-    def hitButton(self, pos) -> bool:
-        return self.rect().contains(pos)
+    A ``QCheckBox`` never wraps its text: in a long language its one line would widen the whole form past a
+    portrait screen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(16)
+        self.check = QCheckBox(self)
+        self.check.setObjectName("Consent")
+        self.label = QLabel(self)
+        self.label.setObjectName("ConsentText")
+        self.label.setWordWrap(True)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+
+    def set_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.check.setAccessibleName(text)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.check.toggle()
+        event.accept()
 
 
 class ConsultationForm(QWidget):
@@ -107,6 +131,7 @@ class ConsultationForm(QWidget):
         self.scroll.setWidget(body)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(48, 24, 48, 32)
+        self._body_layout, self._bottom_margin, self._keyboard_height = layout, 32, 0
         layout.setSpacing(10)
 
         self.heading = QLabel(body)
@@ -133,13 +158,20 @@ class ConsultationForm(QWidget):
         self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
         self.email = _no_menu(QLineEdit(body))
         self.email.setMaxLength(254)
+        # Latin only: the keyboard offers its Latin layout for an address whatever the patient's language.
         self.email.setInputMethodHints(Qt.InputMethodHint.ImhEmailCharactersOnly
+                                       | Qt.InputMethodHint.ImhLatinOnly
                                        | Qt.InputMethodHint.ImhNoAutoUppercase
                                        | Qt.InputMethodHint.ImhNoPredictiveText)
         self.contact_language = _no_menu(QComboBox(body))
         for info in languages:
             self.contact_language.addItem(info.native_name, info.code)
         self.contact_language.setCurrentIndex(max(0, self.contact_language.findData(current_language)))
+        for combo in (self.country, self.contact_language):
+            # Sized to the screen, not to the longest country name: that one would widen the whole form past
+            # a portrait screen at the largest text size.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self.channel = ChoiceRow(("phone", "whatsapp", "email"), body)
         self.relation = ChoiceRow(("self", "family"), body)
         self.age = _no_menu(QLineEdit(body))
@@ -154,10 +186,10 @@ class ConsultationForm(QWidget):
         self.privacy = QLabel(body)
         self.privacy.setObjectName("Privacy")
         self.privacy.setWordWrap(True)
-        self.consent = WholeRowCheckBox(body)
-        self.consent.setObjectName("Consent")
         self.privacy_voice = ReadAloudControls(body)
         self.privacy_voice.hide()  # shown by the app when a voice exists for the language
+        self.consent_row = ConsentRow(body)
+        self.consent = self.consent_row.check
         for widget in (self.full_name, self.phone, self.email, self.age):
             widget.setInputMethodHints(widget.inputMethodHints() | Qt.InputMethodHint.ImhSensitiveData
                                        | Qt.InputMethodHint.ImhNoPredictiveText)
@@ -187,8 +219,8 @@ class ConsultationForm(QWidget):
             layout.addWidget(error)
         layout.addSpacing(12)
         layout.addWidget(self.privacy)
-        layout.addWidget(self.consent)
         layout.addWidget(self.privacy_voice, 0, Qt.AlignmentFlag.AlignLeading)
+        layout.addWidget(self.consent_row)
         consent_error = QLabel(body)
         consent_error.setObjectName("FieldError")
         consent_error.setWordWrap(True)
@@ -301,12 +333,42 @@ class ConsultationForm(QWidget):
         self.counter.setText(_("{used} of {limit} characters").format(
             used=format_number(used), limit=format_number(self._description_max)))
 
+    def set_keyboard_inset(self, height: int) -> None:
+        """Room at the bottom for the on-screen keyboard, so the last fields can scroll up above it."""
+        self._keyboard_height = height
+        margins = self._body_layout.contentsMargins()
+        self._body_layout.setContentsMargins(margins.left(), margins.top(), margins.right(),
+                                             self._bottom_margin + height)
+        focused = self.focusWidget()
+        if height and focused is not None and self.isAncestorOf(focused):
+            # After the layout has grown by the new margin, or there is nothing to scroll into yet.
+            QTimer.singleShot(0, self, lambda: self._keep_in_view(focused))
+
+    def _keep_in_view(self, field: QWidget) -> None:
+        """Scroll so that the field shows between the top of the form and the top of the keyboard."""
+        if not self.isAncestorOf(field):
+            return
+        viewport = self.scroll.viewport()
+        window = self.window()
+        viewport_bottom = viewport.mapTo(window, viewport.rect().bottomLeft()).y()
+        keyboard_top = window.height() - self._keyboard_height
+        covered = max(0, viewport_bottom - keyboard_top) if self._keyboard_height else 0
+        visible = viewport.height() - covered
+        bar = self.scroll.verticalScrollBar()
+        top = field.mapTo(self.scroll.widget(), field.rect().topLeft()).y()
+        bottom = top + field.height()
+        margin = 24
+        if bottom - bar.value() > visible - margin or visible <= field.height() + margin:
+            bar.setValue(max(0, bottom - visible + margin))
+        elif top - bar.value() < margin:
+            bar.setValue(max(0, top - margin))
+
     def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.FocusIn:
             # The on-screen keyboard covers the lower part of the screen: keep the field in view above it.
-            self.scroll.ensureWidgetVisible(watched, 50, 200)
+            self._keep_in_view(watched)
         return False
 
     # --- language -------------------------------------------------------------------------------------
@@ -349,8 +411,7 @@ class ConsultationForm(QWidget):
             "Privacy: your details are encrypted on this kiosk and can only be opened by the hospital's "
             "international patient team. They are used only to answer this request and are deleted from "
             "the kiosk once delivered."))
-        self.consent.setText(_("I agree that the hospital may contact me about this request."))
-        self.consent.setAccessibleName(self.consent.text())
+        self.consent_row.set_text(_("I agree that the hospital may contact me about this request."))
         self.send_button.setText(_("Send request"))
         self.cancel_button.setText(_("Cancel"))
         self._update_counter()

@@ -7,7 +7,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from kiosk import paths
-from kiosk.i18n import catalogs, ngettext
+from kiosk.i18n import ngettext
 from kiosk.i18n.formatting import format_number
 
 
@@ -51,6 +51,6 @@ class StatusStrip(QFrame):
         self.label.setText(ngettext(
             "{count} request is saved on this kiosk and will be sent automatically.",
             "{count} requests are saved on this kiosk and will be sent automatically.",
-            count).format(count=format_number(count, catalogs.active_code())))
+            count).format(count=format_number(count)))
         self.setAccessibleName(self.label.text())
         self.setVisible(count > 0)

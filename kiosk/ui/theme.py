@@ -104,8 +104,8 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
     QPushButton#SectionTile {{ background: {p.surface}; border: 2px solid {p.border}; border-radius: 20px; }}
     QPushButton#SectionTile:pressed {{ background: {p.pressed}; }}
     QPushButton#LanguageChoice {{ font-size: {px(34, scale)}px; border-radius: 20px; }}
-    QPushButton#AttractLanguage {{ font-size: {px(26, scale)}px; padding: 8px 12px; }}
     QPushButton#LanguageChoice:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
+    QPushButton#AttractLanguage {{ font-size: 26px; padding: 8px 12px; }}  /* attract is always at step 0 */
     QLabel#FieldLabel {{ font-weight: 600; }}
     QLabel#FieldError {{ color: {p.error}; font-weight: 600; }}
     QLabel#Counter {{ color: {p.muted}; font-size: {px(20, scale)}px; }}
@@ -124,6 +124,7 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
         background: {p.send_disabled_bg}; color: {p.send_disabled_text}; border-color: {p.disabled_border};
     }}
     QCheckBox {{ spacing: 16px; font-weight: 600; }}
+    QLabel#ConsentText {{ font-weight: 600; }}
     QCheckBox::indicator {{ width: 48px; height: 48px; }}
     QLabel#TileTitle {{ font-size: {px(30, scale)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     QLabel#ScreenTitle {{ font-size: {px(40, scale)}px; font-weight: 700; color: {p.text}; }}

@@ -68,3 +68,12 @@ def test_committed_configuration_docs_are_current():
     committed = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
     assert committed.read_text(encoding="utf-8").strip() == render_docs().strip(), \
         "docs/configuration.md is stale: run `kiosk config docs > docs/configuration.md`"
+
+
+def test_language_codes_are_checked(tmp_path):
+    with pytest.raises(ConfigError, match=r"kiosk.toml:2: languages.enabled: unknown language code\(s\) xx, klingon"):
+        load_config(write(tmp_path, '[languages]\nenabled = ["en", "xx", "klingon"]\n'), environ={})
+    with pytest.raises(ConfigError, match=r"kiosk.toml:3: languages.default 'ar' is not in languages.enabled"):
+        load_config(write(tmp_path, '[languages]\nenabled = ["en", "de"]\ndefault = "ar"\n'), environ={})
+    config = load_config(write(tmp_path, '[languages]\nenabled = ["de", "en"]\ndefault = "de"\n'), environ={})
+    assert config["languages.default"] == "de"
