@@ -29,7 +29,6 @@ from kiosk.ui.home import HomeScreen
 from kiosk.ui.keyboard import VirtualKeyboard
 from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
-from kiosk.ui.reader import ReaderScreen
 from kiosk.ui.widgets.tinted_icon import retint_icons
 
 if TYPE_CHECKING:
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from kiosk.outbox.service import RequestService
     from kiosk.outbox.store import Outbox
     from kiosk.ui.form import ConsultationForm
+    from kiosk.ui.reader import ReaderScreen
     from kiosk.ui.widgets.read_aloud import ReadAloudControls
 
 log = logging.getLogger(__name__)
@@ -139,6 +139,7 @@ class Kiosk:
 
     def finish_startup(self) -> None:
         """Build what the first frame does not need. Idempotent; also called on demand."""
+        self._ensure_reader()
         self._ensure_language_choices()
         self._ensure_services()
         self._ensure_admin()
@@ -155,7 +156,32 @@ class Kiosk:
 
     def screen_names(self) -> set[str]:
         """Every screen that can be shown, including those built on first use."""
-        return set(self.window.screens) | {Screen.FORM.value, Screen.LANGUAGES.value}
+        return set(self.window.screens) | {Screen.FORM.value, Screen.LANGUAGES.value, Screen.READER.value}
+
+    @property
+    def reader(self) -> ReaderScreen:
+        return self._ensure_reader()
+
+    def _ensure_reader(self) -> ReaderScreen:
+        if self._reader is None:
+            from kiosk.ui.reader import ReaderScreen
+
+            reader = ReaderScreen(self.library.resolve_asset)
+            self._reader = reader
+            self.window.add_screen(Screen.READER.value, reader)
+            reader.previousRequested.connect(lambda: self.navigator.step(-1))
+            reader.nextRequested.connect(lambda: self.navigator.step(+1))
+            reader.sectionRequested.connect(self._open_linked_section)
+            reader.read_aloud.readRequested.connect(self._read_section)
+            self._connect_voice_controls(reader.read_aloud)
+            if self.config["display.reduce_motion"]:
+                reader.set_reduce_motion(True)
+            reader.set_text_scale(self.visit.text_scale)
+            reader.set_palette(theme.palette_for(self.visit.high_contrast))
+            if self._palette_shown != theme.DEFAULT_PALETTE:
+                retint_icons(reader, self._palette_shown.text)
+            reader.retranslate()
+        return self._reader
 
     # --- services started after the first frame ----------------------------------------------------
     def _ensure_services(self) -> tuple[Outbox, Sender, RequestService]:
@@ -193,10 +219,10 @@ class Kiosk:
         self.attract = AttractScreen()
         self.languages: LanguageScreen | None = None
         self.home = HomeScreen()
-        self.reader = ReaderScreen(self.library.resolve_asset)
+        # The reader (its text browser costs a sixth of start-up) is built right after the first frame.
+        self._reader: ReaderScreen | None = None
         self.window.add_screen(Screen.ATTRACT.value, self.attract)
         self.window.add_screen(Screen.HOME.value, self.home)
-        self.window.add_screen(Screen.READER.value, self.reader)
         self.done = DoneScreen()
         self.window.add_screen(Screen.DONE.value, self.done)
         self.form: ConsultationForm | None = None
@@ -218,9 +244,6 @@ class Kiosk:
         self.attract.started.connect(self.navigator.home)
         self.attract.languageChosen.connect(self._start_in_language)
         self.home.sectionChosen.connect(self.navigator.open_section)
-        self.reader.previousRequested.connect(lambda: self.navigator.step(-1))
-        self.reader.nextRequested.connect(lambda: self.navigator.step(+1))
-        self.reader.sectionRequested.connect(self._open_linked_section)
         self.navigator.changed.connect(self._on_navigation)
         self.done.finished.connect(self.reset_visit)
         self.translator.languageChanged.connect(self._apply_language)
@@ -318,7 +341,7 @@ class Kiosk:
             if self.navigator.screen is Screen.FORM:
                 self._ensure_form()
                 self.window.show_screen(Screen.FORM.value)
-        for screen in (self.window.top_bar, self.window.status_strip, self.attract, self.home, self.reader,
+        for screen in (self.window.top_bar, self.window.status_strip, self.attract, self.home, self._reader,
                        self.languages, self.window.idle_overlay, self.done, self.form):
             if screen is not None:
                 screen.retranslate()
@@ -333,8 +356,9 @@ class Kiosk:
         scale = self.visit.text_scale
         palette = theme.palette_for(self.visit.high_contrast)
         self.app.setStyleSheet(theme.style_sheet(scale, palette))
-        self.reader.set_text_scale(scale)
-        self.reader.set_palette(palette)
+        if self._reader is not None:
+            self._reader.set_text_scale(scale)
+            self._reader.set_palette(palette)
         self.window.top_bar.set_text_step(self.visit.text_step)
         self._apply_palette(palette)
 
@@ -450,18 +474,15 @@ class Kiosk:
 
         self._palette_shown = theme.DEFAULT_PALETTE
         self.voice = ReaderVoice(self.config["speech.engine"], self.config["speech.enabled"], self.window)
-        self._reading_controls = self.reader.read_aloud
+        self._reading_controls: ReadAloudControls | None = None
         self.window.top_bar.contrastRequested.connect(self.visit.toggle_high_contrast)
         self.visit.highContrastChanged.connect(self._apply_text_scale)
-        self.reader.read_aloud.readRequested.connect(self._read_section)
-        self._connect_voice_controls(self.reader.read_aloud)
         self.voice.sentenceStarted.connect(self._on_sentence_read)
         self.voice.stateChanged.connect(self._on_voice_state)
         # Reading stops wherever the visitor goes, whatever language they pick, and when the visit ends.
         self.navigator.changed.connect(self._stop_reading)
         self.translator.languageChanged.connect(self._stop_reading)
         if self.config["display.reduce_motion"]:
-            self.reader.set_reduce_motion(True)
             QApplication.setEffectEnabled(Qt.UIEffect.UI_General, False)
 
     def _wire_privacy_voice(self, form: ConsultationForm) -> None:
@@ -501,10 +522,11 @@ class Kiosk:
             self.reader.highlight(start, end)
 
     def _on_voice_state(self, state: str) -> None:
-        self._reading_controls.set_state(state)
-        if state == "idle":
-            self.reader.clear_highlight()
-            self._reading_controls = self.reader.read_aloud
+        if self._reading_controls is not None:
+            self._reading_controls.set_state(state)
+        if state == "idle" and self._reader is not None:
+            self._reader.clear_highlight()
+            self._reading_controls = self._reader.read_aloud
 
     def _stop_reading(self, *_args: object) -> None:
         self.voice.stop()
@@ -577,7 +599,8 @@ class Kiosk:
 
     def _use_library(self, library: ContentLibrary) -> None:
         self.library = library
-        self.reader.browser.set_resolver(library.resolve_asset)
+        if self._reader is not None:
+            self._reader.browser.set_resolver(library.resolve_asset)
         self.navigator.set_sections(library.section_ids)
         self._load_sections()
         if self.navigator.screen is Screen.READER:

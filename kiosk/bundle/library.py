@@ -11,7 +11,6 @@ from enum import Enum
 from pathlib import Path
 
 from kiosk.bundle.manifest import Manifest, load_manifest
-from kiosk.bundle.render import render_markdown
 from kiosk.bundle.sourcefile import SourceFile, file_sha256, read_source
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -134,6 +133,10 @@ class ContentLibrary:
         if source is None:
             return Page(section_id, used_language, language, section_id, "", True, False,
                         (f"{section_id}: no text in any language",))
+        # Imported on first use: Markdown, the sanitiser and Babel's number formats are not needed for the
+        # first frame (the attract screen and the topic titles).
+        from kiosk.bundle.render import render_markdown
+
         rendered = render_markdown(
             source.body, used_language, self.section_ids,
             image_exists=lambda relative: self.resolve_asset(relative) is not None,
