@@ -32,6 +32,8 @@ from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.widgets.tinted_icon import retint_icons
 
 if TYPE_CHECKING:
+    from kiosk.bundle.store import BundleStore
+    from kiosk.bundle.watch import BundleWatcher
     from kiosk.outbox.sender import Sender
     from kiosk.outbox.service import RequestService
     from kiosk.outbox.store import Outbox
@@ -121,6 +123,10 @@ class Kiosk:
         self.idle = IdleWatcher(self.config["session.idle_timeout_seconds"],
                                 self.config["session.idle_countdown_seconds"])
         self._services: tuple[Outbox, Sender, RequestService] | None = None
+        self.bundle_store: BundleStore | None = None  # started after the first frame unless content is pinned
+        self.bundle_watcher: BundleWatcher | None = None
+        self._content_waiting = False
+        self._shut_down = False
         self._last_reference_id = ""
         self._build_window()
         self.keyboard = VirtualKeyboard(self.translator.qt_catalog_set_aside, self.window)
@@ -541,7 +547,7 @@ class Kiosk:
     def _ensure_content_updates(self) -> None:
         """Watch for new bundles (a watched folder, an HTTPS address, ``kiosk bundle install``) unless the
         content folder is pinned."""
-        if self.content_pinned or getattr(self, "bundle_watcher", None) is not None:
+        if self.content_pinned or self.bundle_watcher is not None:
             return
         from kiosk.bundle.store import BundleStore
         from kiosk.bundle.watch import BundleWatcher
@@ -551,7 +557,6 @@ class Kiosk:
         self.bundle_watcher.bundleStaged.connect(self._on_content_waiting)
         self.bundle_watcher.activeChanged.connect(self._on_content_waiting)
         self.bundle_watcher.bundleRefused.connect(self._on_bundle_refused)
-        self._content_waiting = False
         self.bundle_watcher.start()
 
     def _on_content_waiting(self, _source: str = "") -> None:
@@ -564,7 +569,7 @@ class Kiosk:
     def _swap_content_if_waiting(self) -> None:
         """Swap in new content only between visitors (the attract screen): never under a reader's finger or
         while a form is being filled."""
-        if not getattr(self, "_content_waiting", False) or self.navigator.screen is not Screen.ATTRACT:
+        if not self._content_waiting or self.bundle_watcher is None or self.navigator.screen is not Screen.ATTRACT:
             return
         self._content_waiting = False
         staged = self.bundle_watcher.activate_staged()
@@ -582,7 +587,7 @@ class Kiosk:
                 log.error("content at %s failed to load (%s)", wanted, type(error).__name__)
                 return False
             log.error("content at %s failed to load (%s); rolling back", wanted, type(error).__name__)
-            store = getattr(self, "bundle_store", None)
+            store = self.bundle_store
             fallback = None
             if store is not None:
                 from kiosk.bundle.store import StoreError
@@ -616,11 +621,11 @@ class Kiosk:
 
     def shutdown(self) -> None:
         """Stop everything; safe to call twice (the admin screen's Exit, then the end of ``kiosk run``)."""
-        if getattr(self, "_shut_down", False):
+        if self._shut_down:
             return
         self._shut_down = True
         self.keyboard.close()  # quitting while the on-screen keyboard shows crashes Qt
-        if getattr(self, "bundle_watcher", None) is not None:
+        if self.bundle_watcher is not None:
             self.bundle_watcher.stop()
         self.voice.shutdown()
         self.app.removeEventFilter(self.touch_filter)

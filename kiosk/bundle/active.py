@@ -1,10 +1,10 @@
 """Which installed bundle is active, read without the store's verification machinery.
 
 The kiosk decides what to show before its first frame, and the full ``BundleStore`` brings signature and
-archive code that start-up does not need. This reads the same ``state.json`` with the same rule as
-``BundleStore.active_root`` (a test holds the two together): the last activated bundle, unless its folder
-is missing or the shipped content is newer. A damaged state file is left to the store, which can rebuild
-it from the installed folders.
+archive code that start-up does not need. ``BundleStore.active_root`` calls ``content_for`` and takes its
+folder names from here, so both read ``state.json`` by one rule: the last activated bundle, unless its
+folder is missing or the shipped content is newer. A damaged state file is left to the store, which can
+rebuild it from the installed folders.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from nacl.signing import VerifyKey
 
+from kiosk.bundle import active
 from kiosk.bundle.archive import Verified, copy_payload, read_envelope, verify_envelope
 from kiosk.bundle.errors import BundleRefused, Limits
 from kiosk.bundle.faultpoint import checkpoint
@@ -28,7 +29,7 @@ from kiosk.bundle.validate import Problem, validate_bundle
 
 log = logging.getLogger("kiosk.bundle")
 
-CONTENT_DIR = "content"
+CONTENT_DIR = active.CONTENT_DIR
 SIGNED_FILE = "signed.json"
 SIGNATURES_FILE = "signatures.json"
 

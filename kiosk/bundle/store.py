@@ -47,7 +47,7 @@ from kiosk.config import Config
 
 log = logging.getLogger("kiosk.bundle")
 
-STATE_FILE = "state.json"
+STATE_FILE = active.STATE_FILE
 EVENTS_FILE = "events.log"
 _MAX_EVENTS_BYTES = 256 * 1024
 _MAX_BAD = 20
@@ -137,7 +137,7 @@ class BundleStore:
         shipped: Path | None = None,
     ) -> None:
         self.root = root
-        self.versions = root / "versions"
+        self.versions = root / active.VERSIONS_DIR
         self.staging = root / "staging"
         self.trusted_keys = tuple(trusted_keys)
         self.limits = limits or Limits()

@@ -72,7 +72,7 @@ def _ensure_core_application() -> None:
 
 
 def describe(report: HealthReport) -> str:
-    from kiosk.outbox.store import format_timestamp
+    from kiosk.outbox.store import delivery_lines, format_age
 
     lines = ["healthy" if report.healthy else "UNHEALTHY"]
     lines += [f"  problem ({reason.code}): {reason.message}" for reason in report.reasons]
@@ -89,11 +89,8 @@ def describe(report: HealthReport) -> str:
         lines.append(f"outbox: queued {status.queued}, sending {status.sending}, "
                      f"needs attention {status.needs_attention}, delivered {status.delivered}")
         age = status.oldest_undelivered_age_seconds
-        lines.append("oldest undelivered: " + ("none" if age is None else f"{_age(age)} ago"))
-        last = status.last_delivery_at
-        lines.append(f"last delivery: {format_timestamp(last) if last is not None else 'never'}")
-        if status.last_error:
-            lines.append(f"last error: {status.last_error} ({format_timestamp(status.last_error_at)})")
+        lines.append("oldest undelivered: " + ("none" if age is None else f"{format_age(age)} ago"))
+        lines += delivery_lines(status)
     lines.append(f"network: {report.reachability}")
     free = report.free_disk_bytes
     lines.append(f"free disk: {'unknown' if free is None else f'{free / 1024 ** 3:.1f} GB'} ({report.data_dir})")
@@ -104,10 +101,3 @@ def describe(report: HealthReport) -> str:
         lines.append(f"last bundle error: {report.last_bundle_error}")
     return "\n".join(lines)
 
-
-def _age(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"

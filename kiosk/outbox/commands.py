@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kiosk import paths
 from kiosk.config import ConfigError, load_config
-from kiosk.outbox.store import Outbox, OutboxError, OutboxStatus, format_timestamp
+from kiosk.outbox.store import Outbox, OutboxError, OutboxStatus, delivery_lines, format_age, format_timestamp
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,25 +84,12 @@ def _describe(status: OutboxStatus) -> str:
         f"delivered (kept for the retention period): {status.delivered}",
     ]
     if status.oldest_undelivered_at is not None:
-        age = _age(status.oldest_undelivered_age_seconds or 0.0)
+        age = format_age(status.oldest_undelivered_age_seconds or 0.0)
         lines.append(f"oldest undelivered: {format_timestamp(status.oldest_undelivered_at)} ({age} ago)")
     else:
         lines.append("oldest undelivered: none")
-    last = status.last_delivery_at
-    lines.append(f"last delivery: {format_timestamp(last) if last is not None else 'never'}")
-    if status.last_error:
-        lines.append(f"last error: {status.last_error} ({format_timestamp(status.last_error_at)})")
+    lines += delivery_lines(status)
     return "\n".join(lines)
-
-
-def _age(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
 
 
 def _export(args: argparse.Namespace) -> int:

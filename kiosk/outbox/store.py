@@ -174,6 +174,26 @@ def format_timestamp(value: float | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def format_age(seconds: float) -> str:
+    """A duration for staff reading a status: "45 s", "12 min", "3.5 h", "2.0 days"."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def delivery_lines(status: OutboxStatus) -> list[str]:
+    """The last delivery and the last error, as ``kiosk outbox status`` and ``kiosk health`` print them."""
+    last = status.last_delivery_at
+    lines = [f"last delivery: {format_timestamp(last) if last is not None else 'never'}"]
+    if status.last_error:
+        lines.append(f"last error: {status.last_error} ({format_timestamp(status.last_error_at)})")
+    return lines
+
+
 def format_reference(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 

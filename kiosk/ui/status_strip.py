@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
@@ -9,6 +11,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 from kiosk import paths
 from kiosk.i18n import ngettext
 from kiosk.i18n.formatting import format_number
+
+if TYPE_CHECKING:
+    from kiosk.outbox.store import OutboxStatus
 
 
 class StatusStrip(QFrame):
@@ -42,9 +47,9 @@ class StatusStrip(QFrame):
         self._waiting = max(0, count)
         self.retranslate()
 
-    def show_status(self, status: object) -> None:
+    def show_status(self, status: OutboxStatus) -> None:
         """Slot for ``Sender.statusChanged``: counts what will still be sent automatically."""
-        self.set_waiting(getattr(status, "queued", 0) + getattr(status, "sending", 0))
+        self.set_waiting(status.queued + status.sending)
 
     def retranslate(self) -> None:
         count = self._waiting
