@@ -26,7 +26,7 @@ from kiosk.ui import theme
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.done import DoneScreen
 from kiosk.ui.home import HomeScreen
-from kiosk.ui.keyboard import VirtualKeyboard
+from kiosk.ui.keyboard import VirtualKeyboard, clear_selections
 from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
 from kiosk.ui.widgets.tinted_icon import retint_icons
@@ -129,7 +129,8 @@ class Kiosk:
         self._shut_down = False
         self._last_reference_id = ""
         self._build_window()
-        self.keyboard = VirtualKeyboard(self.translator.qt_catalog_set_aside, self.window)
+        self.keyboard = VirtualKeyboard(self.window, enabled=self.config["keyboard.virtual"])
+        self.window.set_keyboard(self.keyboard.panel)
         self._wire()
         self._wire_accessibility()
         self._apply_language()
@@ -149,7 +150,6 @@ class Kiosk:
         self._ensure_language_choices()
         self._ensure_services()
         self._ensure_admin()
-        self.keyboard.preload(self.window)
         self._ensure_content_updates()
         self.voice.warm_up()
 
@@ -259,7 +259,6 @@ class Kiosk:
         self.idle.activity.connect(self.window.idle_overlay.hide)
         self.idle.expired.connect(self.reset_visit)
         self.window.idle_overlay.stayRequested.connect(self.idle.poke)
-        self.keyboard.heightChanged.connect(self._on_keyboard_height)
 
     def _ensure_language_choices(self) -> LanguageScreen:
         """The picker and the attract screen's language row; every language's locale data is loaded here."""
@@ -299,6 +298,8 @@ class Kiosk:
         self.navigator.attract()
 
     def _on_navigation(self, screen: str, section: str) -> None:
+        if screen != Screen.FORM.value:
+            self.keyboard.hide()
         if screen in (Screen.HOME.value, Screen.ATTRACT.value):
             self._discard_form()  # leaving for Home forgets what was typed
         elif screen == Screen.READER.value:
@@ -395,9 +396,7 @@ class Kiosk:
             self.form.wipe()
             self.form.deleteLater()
             self.form = None
-        clipboard = QGuiApplication.clipboard()
-        if clipboard is not None:
-            clipboard.clear()
+        clear_selections()
 
     def _ensure_form(self) -> ConsultationForm:
         if self.form is None:
@@ -410,7 +409,10 @@ class Kiosk:
             names = dict(countries)
             ordered = [(code, names[code]) for code in usual if code in names]
             ordered += [pair for pair in countries if pair[0] not in usual]
-            self.form = ConsultationForm(self.translator.languages(), ordered, language, DESCRIPTION_MAX)
+            self.form = ConsultationForm(self.translator.languages(), ordered, language, DESCRIPTION_MAX,
+                                         usual_count=sum(1 for code in usual if code in names))
+            if not self.requests.available:
+                self.form.show_unavailable()
             self.form.changed.connect(self._on_form_changed)
             self.form.submitRequested.connect(self._on_form_submitted)
             self.form.cancelRequested.connect(self.navigator.back)
@@ -505,6 +507,7 @@ class Kiosk:
     def _apply_palette(self, palette: theme.Palette) -> None:
         self.window.top_bar.set_high_contrast(self.visit.high_contrast)
         self.touch_filter.set_fill_colour(palette.accent)
+        self.keyboard.set_palette(palette)
         if palette != self._palette_shown:  # icons are drawn in the default colours to begin with
             self._palette_shown = palette
             retint_icons(self.window, palette.text)
@@ -615,16 +618,12 @@ class Kiosk:
                 self.navigator.home()
         log.info("showing content %s version %s", library.manifest.bundle_id, library.manifest.version)
 
-    def _on_keyboard_height(self, height: int) -> None:
-        if self.form is not None:
-            self.form.set_keyboard_inset(height)
-
     def shutdown(self) -> None:
         """Stop everything; safe to call twice (the admin screen's Exit, then the end of ``kiosk run``)."""
         if self._shut_down:
             return
         self._shut_down = True
-        self.keyboard.close()  # quitting while the on-screen keyboard shows crashes Qt
+        self.keyboard.close()
         if self.bundle_watcher is not None:
             self.bundle_watcher.stop()
         self.voice.shutdown()

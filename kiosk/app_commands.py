@@ -37,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     shot.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT in pixels (default 1920x1080)")
     shot.add_argument("--text-size", type=int, choices=(0, 1, 2), default=0, help="text size step")
     shot.add_argument("--high-contrast", action="store_true", help="the high-contrast theme")
-    shot.add_argument("--keyboard", action="store_true",
-                      help="with the on-screen keyboard open on the form's first field (--screen form)")
+    shot.add_argument("--keyboard", nargs="?", const="full_name", default="", metavar="FIELD",
+                      help="with the on-screen keyboard open for a form field (--screen form; default full_name; "
+                      "also country, phone, email, age, description)")
     shot.add_argument("--out", required=True, type=Path, help="PNG file to write")
     _content_and_config(shot)
     shot.set_defaults(func=_screenshot)
@@ -66,10 +67,6 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
         setup_logging(config)
-        if config["keyboard.virtual"]:
-            from kiosk.ui.keyboard import enable_virtual_keyboard
-
-            enable_virtual_keyboard()
         kiosk = build_kiosk(config, args.content, kiosk_mode=not (args.windowed or config["display.windowed"]))
     except (ConfigError, ManifestError) as error:
         return _fail(str(error))

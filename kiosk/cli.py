@@ -45,23 +45,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Starting the kiosk is the hot path: skip importing every other command's modules.
     parser = build_parser(COMMAND_MODULES[:1] if args_list[0] == "run" else COMMAND_MODULES)
     args = parser.parse_args(args_list)
-    code = int(args.func(args) or 0)
-    _end_without_qt_teardown_if_keyboard_loaded(code)
-    return code
+    return int(args.func(args) or 0)
 
-
-def _end_without_qt_teardown_if_keyboard_loaded(code: int) -> None:
-    """Qt Virtual Keyboard's window outlives the application object and aborts the process while Qt
-    tears down (its items reset a cursor after the GUI is gone). By now everything the kiosk owns has been
-    shut down (outbox closed, logs written), so the process ends here instead, with the command's code."""
-    from kiosk.ui.keyboard import is_virtual_keyboard_active
-
-    if "PySide6.QtGui" not in sys.modules or not is_virtual_keyboard_active():
-        return
-    import logging
-    import os
-
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)

@@ -66,7 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("display.windowed", bool, False, "Run in a normal window instead of full screen (staff preview)."),
     Setting("display.hide_cursor", bool, True, "Hide the mouse cursor in kiosk mode (touch screens)."),
     Setting("keyboard.virtual", bool, True,
-            "Show Qt's on-screen keyboard in the patient's language when a form field is touched. Off only "
+            "Show the on-screen keyboard in the patient's alphabet when a form field is touched. Off only "
             "where the kiosk has a physical keyboard or the platform brings its own on-screen keyboard."),
     # --- accessibility --------------------------------------------------------------------------------
     Setting("display.reduce_motion", bool, False,

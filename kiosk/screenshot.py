@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.config import Config
 from kiosk.session.navigator import Screen
@@ -20,18 +18,14 @@ class ScreenshotError(ValueError):
 
 def take_screenshot(config: Config, screen: str, language: str | None, size: tuple[int, int], out: Path,
                     content_dir: Path | None = None, text_step: int = 0, high_contrast: bool = False,
-                    keyboard: bool = False) -> None:
+                    keyboard: str = "") -> None:
     from kiosk.app import build_kiosk
     from kiosk.i18n.languages import PSEUDO_LANGUAGES
 
     if language in PSEUDO_LANGUAGES:
         config = config.with_overrides(languages__pseudo=True)
-    if keyboard:
-        if screen != Screen.FORM.value:
-            raise ScreenshotError("--keyboard needs --screen form: the keyboard opens for a form field")
-        from kiosk.ui.keyboard import enable_virtual_keyboard
-
-        enable_virtual_keyboard()
+    if keyboard and screen != Screen.FORM.value:
+        raise ScreenshotError("--keyboard needs --screen form: the keyboard opens for a form field")
     kiosk = build_kiosk(config, content_dir, kiosk_mode=False)
     # At its final size before the screens built after the first frame lay themselves out.
     kiosk.window.resize(*size)
@@ -61,9 +55,9 @@ def take_screenshot(config: Config, screen: str, language: str | None, size: tup
         kiosk.window.show()
         for _ in range(3):
             QApplication.processEvents()
-        image = kiosk.window.grab().toImage()
         if keyboard:
-            image = _with_keyboard(kiosk)
+            _open_keyboard(kiosk, keyboard)
+        image = kiosk.window.grab().toImage()
         out.parent.mkdir(parents=True, exist_ok=True)
         if not image.save(str(out), "PNG"):
             raise ScreenshotError(f"could not write {out}")
@@ -71,24 +65,14 @@ def take_screenshot(config: Config, screen: str, language: str | None, size: tup
         kiosk.shutdown()
 
 
-def _with_keyboard(kiosk) -> QImage:
-    """Touch the name field as a patient would, wait for the keyboard, and draw both together."""
-    from kiosk.ui.keyboard import compose_with_keyboard
-
+def _open_keyboard(kiosk, field_name: str) -> None:
+    """Touch a form field as a patient would: the keyboard opens and the form scrolls the field above it."""
     assert kiosk.form is not None
-    kiosk.window.activateWindow()
-    kiosk.keyboard.focus(kiosk.form.full_name)
-    deadline = time.monotonic() + 10
-    panel = None
-    while time.monotonic() < deadline:
+    field = getattr(kiosk.form, field_name, None)
+    if not isinstance(field, QWidget) or field_name.startswith("_"):
+        raise ScreenshotError(f"the form has no field {field_name!r}")
+    kiosk.keyboard.focus(field)
+    for _ in range(5):
         QApplication.processEvents()
-        panel = kiosk.keyboard.grab_panel()
-        if panel is not None and kiosk.keyboard.current_layout():
-            break
-        time.sleep(0.05)
-    if panel is None:
-        raise ScreenshotError("the on-screen keyboard did not open (is Qt Virtual Keyboard installed?)")
-    for _ in range(10):  # let the layout switch to the patient's language and the form make room
-        QApplication.processEvents()
-        time.sleep(0.05)
-    return compose_with_keyboard(kiosk.window.grab().toImage(), kiosk.keyboard.grab_panel())
+    if not kiosk.keyboard.visible:
+        raise ScreenshotError(f"the on-screen keyboard did not open for {field_name} (keyboard.virtual is off?)")

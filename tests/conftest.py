@@ -64,13 +64,16 @@ def config():
 
 
 @pytest.fixture
-def make_kiosk(qtbot, config) -> Iterator:
-    """Build a kiosk (windowed, offscreen) on the shipped content or another folder; shut down after."""
+def make_kiosk(qtbot, config, keys) -> Iterator:
+    """Build a kiosk (windowed, offscreen) on the shipped content or another folder; shut down after. It
+    seals to ``keys`` (so its form takes requests) unless a test sets another hospital key, or none."""
     from kiosk.app import build_kiosk
 
     built = []
 
     def factory(content: Path | None = None, size: tuple[int, int] = (1920, 1080), cfg=None, **overrides):
+        if cfg is None:
+            overrides.setdefault("delivery__hospital_public_key", keys[1])
         chosen = (cfg or config).with_overrides(**overrides) if overrides else (cfg or config)
         kiosk = build_kiosk(chosen, content, kiosk_mode=False)
         kiosk.window.resize(*size)

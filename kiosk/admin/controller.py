@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from kiosk import paths
@@ -285,10 +284,6 @@ class AdminController(QObject):
         if not self._unlocked:
             return
         log.info("admin: exit requested")
-        # The on-screen keyboard is a separate window; left up, it would float over the desktop.
-        input_method = QGuiApplication.inputMethod()
-        if input_method is not None:
-            input_method.hide()
         focused = QApplication.focusWidget()
         if focused is not None:
             focused.clearFocus()

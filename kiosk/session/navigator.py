@@ -27,6 +27,7 @@ class Navigator(QObject):
         self._screen = Screen.ATTRACT
         self._section = self._sections[0] if self._sections else ""
         self._previous: tuple[Screen, str] = (Screen.HOME, "")
+        self._form_under_languages = False  # the language picker was opened from the form
 
     @property
     def screen(self) -> Screen:
@@ -60,6 +61,8 @@ class Navigator(QObject):
             Screen.LANGUAGES, Screen.FORM, Screen.ADMIN
         ):
             self._previous = (self._screen, self._section)
+        if screen is Screen.LANGUAGES:
+            self._form_under_languages = self._screen is Screen.FORM
         if screen is Screen.READER:
             if section not in self._sections:
                 raise KeyError(f"unknown section {section!r}")
@@ -85,7 +88,12 @@ class Navigator(QObject):
             self.open_section(self._sections[target])
 
     def back(self) -> None:
-        """Leave an overlay-like screen (languages, form) to where the patient was."""
+        """Leave an overlay-like screen (languages, form) to where the patient was: the picker opened from
+        the form goes back to the form."""
+        if self._screen is Screen.LANGUAGES and self._form_under_languages:
+            self._form_under_languages = False
+            self.go(Screen.FORM)
+            return
         screen, section = self._previous
         if screen is Screen.READER and section in self._sections:
             self.go(Screen.READER, section)

@@ -9,12 +9,11 @@ visitor's name to the next one).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QCompleter,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +32,7 @@ from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
+from kiosk.ui.widgets.suggestions import SuggestionList
 
 FIELDS_IN_ORDER = ("full_name", "country", "phone", "email", "contact_language", "channel", "relation", "age",
                    "description", "consent")
@@ -78,34 +79,39 @@ class ChoiceRow(QWidget):
             self.buttons[value].setChecked(True)
 
 
-class ConsentRow(QWidget):
+class ConsentRow(QAbstractButton):
     """A check box with a wrapping label beside it; touching anywhere on the row toggles it.
 
     A ``QCheckBox`` never wraps its text: in a long language its one line would widen the whole form past a
-    portrait screen."""
+    portrait screen. The row is itself a button, so the kiosk's touch rules (a bounce or a double tap counts
+    once) apply to it as to every other button."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the check box inside takes the focus and Space
+        # A button's usual policy would make its one-line width the minimum: the label must wrap instead.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(16)
         self.check = QCheckBox(self)
         self.check.setObjectName("Consent")
+        # Touches go to the row (and through the touch rules); the keyboard still reaches the check box.
+        self.check.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.label = QLabel(self)
         self.label.setObjectName("ConsentText")
         self.label.setWordWrap(True)
         self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.label, 1)
+        self.clicked.connect(self.check.toggle)
 
     def set_text(self, text: str) -> None:
         self.label.setText(text)
         self.check.setAccessibleName(text)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
-            self.check.toggle()
-        event.accept()
+    def paintEvent(self, _event) -> None:
+        """The check box and the label inside draw the row."""
 
 
 class ConsultationForm(QWidget):
@@ -114,7 +120,7 @@ class ConsultationForm(QWidget):
     cancelRequested = Signal()
 
     def __init__(self, languages: list[LanguageInfo], countries: list[tuple[str, str]], current_language: str,
-                 description_max: int, parent: QWidget | None = None) -> None:
+                 description_max: int, usual_count: int = 0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("FormScreen")
         self._description_max = description_max
@@ -131,7 +137,6 @@ class ConsultationForm(QWidget):
         self.scroll.setWidget(body)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(48, 24, 48, 32)
-        self._body_layout, self._bottom_margin, self._keyboard_height = layout, 32, 0
         layout.setSpacing(10)
 
         self.heading = QLabel(body)
@@ -141,18 +146,23 @@ class ConsultationForm(QWidget):
         self.intro.setWordWrap(True)
         layout.addWidget(self.heading)
         layout.addWidget(self.intro)
+        self.unavailable_notice = QLabel(body)
+        self.unavailable_notice.setObjectName("Notice")
+        self.unavailable_notice.setWordWrap(True)
+        self.unavailable_notice.hide()
+        layout.addWidget(self.unavailable_notice)
+        self._unavailable = False
 
         self.full_name = _no_menu(QLineEdit(body))
         self.full_name.setMaxLength(200)
-        self.country = _no_menu(QComboBox(body))
-        self.country.setEditable(True)
-        self.country.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for code, name in countries:
-            self.country.addItem(name, code)
-        self.country.setCurrentIndex(-1)
-        completer = self.country.completer()
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        # A search field with suggestions under it, in the form: a drop-down list would open over the keyboard.
+        self.country = _no_menu(QLineEdit(body))
+        self.country.setMaxLength(80)
+        self.country_suggestions = SuggestionList(body)
+        self._ui_language = current_language
+        self._usual_countries = tuple(code for code, _name in countries[:usual_count])
+        self._country_names = dict(countries)
+        self._country_code = ""
         self.phone = _no_menu(QLineEdit(body))
         self.phone.setMaxLength(40)
         self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
@@ -167,7 +177,7 @@ class ConsultationForm(QWidget):
         for info in languages:
             self.contact_language.addItem(info.native_name, info.code)
         self.contact_language.setCurrentIndex(max(0, self.contact_language.findData(current_language)))
-        for combo in (self.country, self.contact_language):
+        for combo in (self.contact_language,):
             # Sized to the screen, not to the longest country name: that one would widen the whole form past
             # a portrait screen at the largest text size.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -216,6 +226,8 @@ class ConsultationForm(QWidget):
             layout.addWidget(widget)
             if name == "description":
                 layout.addWidget(self.counter)
+            if name == "country":
+                layout.addWidget(self.country_suggestions)
             layout.addWidget(error)
         layout.addSpacing(12)
         layout.addWidget(self.privacy)
@@ -249,7 +261,8 @@ class ConsultationForm(QWidget):
         for name, line in (("full_name", self.full_name), ("phone", self.phone), ("email", self.email),
                            ("age", self.age)):
             line.textEdited.connect(lambda _text, field=name: self._edited(field))
-        self.country.currentIndexChanged.connect(lambda _i: self._edited("country"))
+        self.country.textChanged.connect(self._country_typed)
+        self.country_suggestions.chosen.connect(self.choose_country)
         self.contact_language.currentIndexChanged.connect(lambda _i: self._edited("contact_language"))
         self.channel.changed.connect(lambda: self._edited("channel"))
         self.relation.changed.connect(lambda: self._edited("relation"))
@@ -259,13 +272,14 @@ class ConsultationForm(QWidget):
         self.cancel_button.clicked.connect(self.cancelRequested)
         for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description):
             widget.installEventFilter(self)
+        self.scroll.viewport().installEventFilter(self)
         self.retranslate()
 
     # --- values ---------------------------------------------------------------------------------------
     def values(self) -> dict:
         return {
             "full_name": self.full_name.text(),
-            "country": self.country.currentData() or "",
+            "country": self._country_code,
             "phone": self.phone.text(),
             "email": self.email.text(),
             "contact_language": self.contact_language.currentData() or "",
@@ -278,7 +292,7 @@ class ConsultationForm(QWidget):
 
     def wipe(self) -> None:
         """Empty every field now; the widget itself is deleted a moment later."""
-        for line in (self.full_name, self.phone, self.email, self.age):
+        for line in (self.full_name, self.phone, self.email, self.age, self.country):
             line.setText("")
         self.description.setPlainText("")
         self.consent.setChecked(False)
@@ -333,42 +347,93 @@ class ConsultationForm(QWidget):
         self.counter.setText(_("{used} of {limit} characters").format(
             used=format_number(used), limit=format_number(self._description_max)))
 
-    def set_keyboard_inset(self, height: int) -> None:
-        """Room at the bottom for the on-screen keyboard, so the last fields can scroll up above it."""
-        self._keyboard_height = height
-        margins = self._body_layout.contentsMargins()
-        self._body_layout.setContentsMargins(margins.left(), margins.top(), margins.right(),
-                                             self._bottom_margin + height)
-        focused = self.focusWidget()
-        if height and focused is not None and self.isAncestorOf(focused):
-            # After the layout has grown by the new margin, or there is nothing to scroll into yet.
-            QTimer.singleShot(0, self, lambda: self._keep_in_view(focused))
+    def show_unavailable(self) -> None:
+        """The kiosk cannot take requests (no hospital key): say so before anyone starts typing, and offer
+        only the way back."""
+        self._unavailable = True
+        body = self.scroll.widget()
+        keep = (self.heading, self.unavailable_notice, self.cancel_button)
+        for child in body.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child not in keep:
+                child.hide()
+        self.unavailable_notice.show()
+        self.retranslate()
 
-    def _keep_in_view(self, field: QWidget) -> None:
-        """Scroll so that the field shows between the top of the form and the top of the keyboard."""
-        if not self.isAncestorOf(field):
+    @property
+    def unavailable(self) -> bool:
+        return self._unavailable
+
+    # --- country ----------------------------------------------------------------------------------------
+    def choose_country(self, code: str) -> None:
+        """The patient tapped a suggestion (or a test chose ``code``): the field shows its name."""
+        name = self._country_names.get(code)
+        if name is None:
             return
-        viewport = self.scroll.viewport()
-        window = self.window()
-        viewport_bottom = viewport.mapTo(window, viewport.rect().bottomLeft()).y()
-        keyboard_top = window.height() - self._keyboard_height
-        covered = max(0, viewport_bottom - keyboard_top) if self._keyboard_height else 0
-        visible = viewport.height() - covered
-        bar = self.scroll.verticalScrollBar()
-        top = field.mapTo(self.scroll.widget(), field.rect().topLeft()).y()
-        bottom = top + field.height()
-        margin = 24
-        if bottom - bar.value() > visible - margin or visible <= field.height() + margin:
-            bar.setValue(max(0, bottom - visible + margin))
-        elif top - bar.value() < margin:
-            bar.setValue(max(0, top - margin))
+        self._country_code = code
+        self.country.setText(name)  # textChanged sees the chosen name and keeps the code
+        self.country_suggestions.show_suggestions([])
+        self._edited("country")
+
+    def _country_typed(self, text: str) -> None:
+        if self._country_code and text == self._country_names.get(self._country_code):
+            return
+        from kiosk.outbox.country_search import find_countries
+
+        had_code = bool(self._country_code)
+        self._country_code = ""  # typing again after a choice takes the choice back
+        matches = find_countries(text, self._ui_language, self._usual_countries)
+        exact = [match for match in matches if match.name.casefold() == text.strip().casefold()]
+        if len(exact) == 1:
+            self.choose_country(exact[0].code)
+            return
+        self.country_suggestions.show_suggestions([(match.code, match.name) for match in matches])
+        if matches:
+            self._keep_in_view(self.country, self.country_suggestions)
+        if had_code or text:
+            self._edited("country")
+
+    # --- moving through the form ------------------------------------------------------------------------
+    def _keep_in_view(self, field: QWidget, below: QWidget | None = None) -> None:
+        """Scroll so the field (and what belongs under it) shows; after the layout has settled."""
+        def scroll() -> None:
+            if not self.isAncestorOf(field):
+                return
+            target = below if below is not None and below.isVisible() else None
+            if target is not None:
+                self.scroll.ensureWidgetVisible(target, 0, 24)
+            self.scroll.ensureWidgetVisible(field, 0, 24)
+
+        QTimer.singleShot(0, self, scroll)
+
+    def text_fields(self) -> list[QWidget]:
+        """The fields Enter moves through, in order."""
+        return [self.full_name, self.country, self.phone, self.email, self.age, self.description]
+
+    def _advance(self, field: QWidget) -> None:
+        """Enter: on to the next field; after the last one, to Send (the keyboard closes, Send shows)."""
+        if field is self.country and not self._country_code and self.country_suggestions.rows:
+            self.country_suggestions.rows[0].click()
+        fields = self.text_fields()
+        index = fields.index(field) if field in fields else len(fields) - 1
+        following = next((candidate for candidate in fields[index + 1:] if candidate.isEnabled()), None)
+        target = following or self.send_button
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        self._keep_in_view(target)
 
     def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent
 
-        if event.type() == QEvent.Type.FocusIn:
-            # The on-screen keyboard covers the lower part of the screen: keep the field in view above it.
-            self._keep_in_view(watched)
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
+            self._keep_in_view(watched, self.country_suggestions if watched is self.country else None)
+        elif event.type() == QEvent.Type.Resize and watched is self.scroll.viewport():
+            # The keyboard opened or closed: the form got shorter or taller around the focused field.
+            focused = self.focusWidget()
+            if focused is not None and self.isAncestorOf(focused):
+                self._keep_in_view(focused, self.country_suggestions if focused is self.country else None)
+        elif (event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+              and watched in self.text_fields()):
+            self._advance(watched)
+            return True
         return False
 
     # --- language -------------------------------------------------------------------------------------
@@ -391,7 +456,7 @@ class ConsultationForm(QWidget):
             widget = self.labels[name].buddy()
             if widget is not None:
                 widget.setAccessibleName(text.rstrip(" *"))
-        self.country.lineEdit().setPlaceholderText(_("Type to search"))
+        self.country.setPlaceholderText(_("Type to search"))
         self.channel.buttons["phone"].setText(_("Phone call"))
         self.channel.buttons["whatsapp"].setText(_("WhatsApp"))
         self.channel.buttons["email"].setText(_("E-mail"))
@@ -413,7 +478,10 @@ class ConsultationForm(QWidget):
             "the kiosk once delivered."))
         self.consent_row.set_text(_("I agree that the hospital may contact me about this request."))
         self.send_button.setText(_("Send request"))
-        self.cancel_button.setText(_("Cancel"))
+        self.cancel_button.setText(_("Back") if self._unavailable else _("Cancel"))
+        self.unavailable_notice.setText(_(
+            "This kiosk cannot take consultation requests at the moment. Please ask the staff at the "
+            "reception desk: they will help you contact our doctors."))
         self._update_counter()
         if self._errors:
             # Messages were produced in the previous language; the app revalidates after a switch.

@@ -1,215 +1,248 @@
-"""The on-screen keyboard (Qt Virtual Keyboard): its layout follows the patient's language.
+"""The on-screen keyboard: part of the kiosk window, in the patient's alphabet, one page per kind of field.
 
-Qt loads the keyboard as an input-method plugin chosen by ``QT_IM_MODULE``, read once when the application
-object is created, so :func:`enable_virtual_keyboard` must run before that. The keyboard's language lives in
-a QML singleton (``VirtualKeyboardSettings``) inside the keyboard's own window, which only exists once the
-keyboard has been shown: the wanted layout is remembered and applied whenever that window appears. The
-field's input-method hints pick the rest: a dial pad for the phone, digits for the age, a Latin layout for
-the e-mail address (``ImhLatinOnly``).
+It is drawn with the kiosk's own widgets, below the screens, so it takes its room from the layout: the
+screen above it shrinks and the field being typed into stays in sight, on Wayland (cage), X11 and Windows
+alike. (Qt Virtual Keyboard's own window does not appear for a Wayland client, and its in-window QML panel
+would bring Qt Quick, a QML engine and seconds of loading to a kiosk whose keyboard is eight alphabets.)
+
+A field's input-method hints choose the page: a dial pad with "+" for the phone, digits for the age, Latin
+letters with "@" for the e-mail address, the patient's own letters for the rest. Every newly focused field
+starts on its own page, so after a switch to Latin for the e-mail address the description is in the
+patient's alphabet again.
 """
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeyEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
-from PySide6.QtCore import QEventLoop, QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QImage, QPainter, QWindow
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from kiosk.i18n import _
+from kiosk.i18n import keyboard_layouts as layouts
+from kiosk.i18n.keyboard_layouts import Action, FieldKind, Key, Page
+from kiosk.i18n.languages import language_info
+from kiosk.ui.onscreen_keyboard import KeyboardPanel, row_height_for
+from kiosk.ui.theme import Palette
 
-IM_MODULE = "qtvirtualkeyboard"
-# The keyboard's own layouts for our languages; English is also the Latin layout the language key switches to.
-LAYOUTS = {"en": "en_GB", "tr": "tr_TR", "ar": "ar_AR", "fa": "fa_FA", "ru": "ru_RU", "de": "de_DE",
-           "fr": "fr_FR", "uk": "uk_UA"}
-LATIN_LAYOUT = "en_GB"
-PRELOAD_SECONDS = 15.0
-
-
-def enable_virtual_keyboard() -> None:
-    """Ask Qt for the on-screen keyboard. Call before the QApplication exists; an explicit
-    ``QT_IM_MODULE`` (a site that brings its own keyboard) wins."""
-    os.environ.setdefault("QT_IM_MODULE", IM_MODULE)
+# A few letters that say "this alphabet" on the key that switches to it.
+ALPHABET_SAMPLES = {"en": "abc", "de": "äöü", "fr": "éèà", "tr": "ğşı", "ru": "абв", "uk": "їєґ", "ar": "أبج",
+                    "fa": "ابپ"}
 
 
-def is_virtual_keyboard_active() -> bool:
-    return os.environ.get("QT_IM_MODULE") == IM_MODULE
+def field_kind(widget: QWidget) -> FieldKind:
+    hints = widget.inputMethodHints()
+    if hints & Qt.InputMethodHint.ImhDialableCharactersOnly:
+        return FieldKind.PHONE
+    if hints & Qt.InputMethodHint.ImhDigitsOnly:
+        return FieldKind.DIGITS
+    if hints & (Qt.InputMethodHint.ImhEmailCharactersOnly | Qt.InputMethodHint.ImhLatinOnly):
+        return FieldKind.EMAIL
+    return FieldKind.TEXT
 
 
-def layout_for(language: str, available: list[str] | None = None) -> str:
-    """The keyboard layout for a UI language: ours, else one of the keyboard's with the same language, else
-    the Latin layout."""
-    wanted = LAYOUTS.get(language)
-    if available is None:
-        return wanted or LATIN_LAYOUT
-    if wanted in available:
-        return wanted
-    base = language.split("_")[0].split("-")[0]
-    return next((name for name in available if name.split("_")[0] == base), LATIN_LAYOUT)
+def takes_typing(widget: QObject | None) -> bool:
+    """A field the patient types into (the keyboard opens for it)."""
+    if isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+        return not widget.isReadOnly() and widget.isEnabled()
+    return isinstance(widget, QComboBox) and widget.isEditable()
 
 
 class VirtualKeyboard(QObject):
-    """Keeps the keyboard's layout on the patient's language, opens it on one tap, reports the room it takes.
+    """Opens the keyboard for a focused field, types what its keys say, and closes it when the field goes."""
 
-    Every call that can make Qt load keyboard QML goes through here, inside ``without_python_translators``:
-    Qt loads QML on a worker thread that asks the installed translators to translate, and a translator
-    created from Python needs the interpreter lock. A load started from Python code (which holds the lock
-    while Qt waits for the worker) would otherwise hang the kiosk for good.
-    """
+    visibilityChanged = Signal(bool)
 
-    heightChanged = Signal(int)  # pixels of the screen's bottom the keyboard covers (0 when hidden)
-
-    def __init__(self, without_python_translators: Callable[[], AbstractContextManager] = nullcontext,
-                 parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, host: QWidget, enabled: bool = True, parent: QObject | None = None) -> None:
+        super().__init__(parent or host)
+        self._host = host
+        self._enabled = enabled
         self._language = "en"
-        self._set_aside = without_python_translators
-        self._all_layouts: list[str] | None = None
-        self._settings_object: QObject | None = None
-        self._input = QGuiApplication.inputMethod()
-        self._input.visibleChanged.connect(self._on_visibility)
-        self._input.keyboardRectangleChanged.connect(self._report_height)
-        if is_virtual_keyboard_active():
-            app = QGuiApplication.instance()
-            app.focusObjectChanged.connect(self._on_focus_object)  # type: ignore[attr-defined]
+        self._page = Page.LETTERS
+        self._shift = False
+        self._western_digits = False
+        self._field: QWidget | None = None
+        self.panel = KeyboardPanel(host)
+        self.panel.hide()
+        self.panel.keyTapped.connect(self._on_key)
+        if enabled:
+            app = QApplication.instance()
+            app.focusChanged.connect(self._on_focus_changed)  # type: ignore[attr-defined]
+            host.installEventFilter(self)
+
+    # --- state -------------------------------------------------------------------------------------------
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
 
     @property
     def visible(self) -> bool:
-        return self._input.isVisible()
+        return self.panel.isVisible()
+
+    @property
+    def page(self) -> Page:
+        return self._page
+
+    @property
+    def field(self) -> QWidget | None:
+        return self._field
 
     def set_language(self, language: str) -> None:
         self._language = language
-        self._apply_layout()
+        if self._field is not None:
+            self._open_page(layouts.page_for(field_kind(self._field)))
 
-    def preload(self, host: QWidget) -> bool:
-        """Load the keyboard's QML now, while the attract screen shows, rather than on a patient's first
-        tap (two seconds on a small kiosk PC). Returns whether the keyboard is ready."""
-        if not is_virtual_keyboard_active() or self.panel_window() is not None:
-            return self.panel_window() is not None
-        probe = QLineEdit(host)
-        probe.setGeometry(0, 0, 1, 1)
-        probe.show()
-        previous = QApplication.focusWidget()
-        with self._set_aside():
-            probe.setFocus()
-            deadline = time.monotonic() + PRELOAD_SECONDS
-            while self.panel_window() is None and time.monotonic() < deadline:
-                QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            self._input.hide()
-            probe.clearFocus()
-        probe.deleteLater()
-        if previous is not None:
-            previous.setFocus()
-        self._apply_layout()
-        return self.panel_window() is not None
+    def set_palette(self, palette: Palette) -> None:
+        self.panel.set_palette(palette)
 
+    def key_for(self, text: str = "", action: Action | None = None):
+        """The button on the current page that types ``text`` (or does ``action``), for tests and tools."""
+        return next((button for button in self.panel.keys
+                     if (action is not None and button.key.action is action)
+                     or (action is None and button.key.text == text)), None)
+
+    # --- opening and closing -------------------------------------------------------------------------------
     def focus(self, field: QWidget) -> None:
-        """Put the focus in a field from code (the keyboard opens as for a tap)."""
-        with self._set_aside():
-            field.setFocus()
-            self._show_for(field)
+        """Put the focus in a field from code; the keyboard opens as for a tap."""
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        if QApplication.focusWidget() is not field:  # the window is not active (offscreen, no window manager)
+            self._open_for(field)
 
     def hide(self) -> None:
-        """Hide the keyboard and take the focus off every field: quitting while the keyboard shows crashes
-        Qt, and the next visitor must not find a keyboard left open."""
-        focus = QGuiApplication.focusObject()
-        with self._set_aside():
-            self._input.hide()
-            if isinstance(focus, QWidget):
-                focus.clearFocus()
+        """Close the keyboard and take the focus off the field: the next visitor finds no keyboard open."""
+        field = self._field
+        self._close()
+        if field is not None and field.hasFocus():
+            field.clearFocus()
 
     def close(self) -> None:
-        """Before the application ends: hide the keyboard and let Qt finish doing so, then close its window.
-        A keyboard window still open when the application object goes away aborts the process."""
+        """Before the application ends."""
         self.hide()
-        window = self.panel_window()
-        with self._set_aside():
-            QApplication.processEvents()
-            if window is not None:
-                window.close()
-                window.destroy()
-            QApplication.processEvents()
 
-    def current_layout(self) -> str:
-        settings = self._settings()
-        return str(settings.property("locale")) if settings is not None else ""
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and new in self.panel.keys:
+            return
+        if takes_typing(new) and new.window() is self._host.window():
+            self._open_for(new)
+        else:
+            self._close()
 
-    def panel_window(self) -> QWindow | None:
-        if not is_virtual_keyboard_active():
-            return None
-        return next((window for window in QGuiApplication.topLevelWindows()
-                     if window.metaObject().className() == "QtVirtualKeyboard::InputView"), None)
+    def _open_for(self, field: QWidget) -> None:
+        if not self._enabled:
+            return
+        self._field = field
+        self._western_digits = False
+        self._open_page(layouts.page_for(field_kind(field)))
+        if not self.panel.isVisible():
+            self.panel.set_row_height(row_height_for(self._host.window().height()))
+            self.panel.show()
+            self.visibilityChanged.emit(True)
 
-    def grab_panel(self) -> QImage | None:
-        """The keyboard as the screen shows it now (for screenshots), or None when it is not showing."""
-        window = self.panel_window()
-        if window is None or not window.isVisible() or window.screen() is None:
-            return None
-        frame = window.geometry()
-        image = window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).toImage()
-        return None if image.isNull() else image
+    def _close(self) -> None:
+        self._field = None
+        if self.panel.isVisible():
+            self.panel.hide()
+            self.visibilityChanged.emit(False)
 
-    def _settings(self) -> QObject | None:
-        """The keyboard's ``VirtualKeyboardSettings``, found through any QML object of its window (QtQml is
-        enough; QtQuick's Python module would bring QtOpenGL's 9 MB into the build)."""
-        if self._settings_object is not None:
-            return self._settings_object
-        window = self.panel_window()
-        if window is None:
-            return None
-        from PySide6.QtQml import qmlEngine
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.panel.isVisible():
+            self.panel.set_row_height(row_height_for(self._host.window().height()))
+        return False
 
-        for child in window.findChildren(QObject):
-            engine = qmlEngine(child)
-            if engine is not None:
-                self._settings_object = engine.singletonInstance("QtQuick.VirtualKeyboard.Settings",
-                                                                 "VirtualKeyboardSettings")
-                break
-        return self._settings_object
+    # --- pages ---------------------------------------------------------------------------------------------
+    def _open_page(self, page: Page) -> None:
+        self._page = page
+        self._shift = self._auto_shift()
+        self._draw()
 
-    def _apply_layout(self) -> None:
-        settings = self._settings()
-        if settings is None:
-            return  # applied when the keyboard's window appears
-        if self._all_layouts is None:
-            # Read before the first change: the keyboard narrows this list to the active locales afterwards.
-            self._all_layouts = list(settings.property("availableLocales") or [])
-        layout = layout_for(self._language, self._all_layouts or None)
-        with self._set_aside():
-            # The language key switches between the patient's script and Latin (for an e-mail address). The
-            # keyboard refuses a locale outside its active ones, so those come first.
-            settings.setProperty("activeLocales", list(dict.fromkeys([layout, LATIN_LAYOUT])))
-            if settings.property("locale") != layout:
-                settings.setProperty("locale", layout)
+    def _draw(self) -> None:
+        page = self._page
+        keys = layouts.layout(page, self._language, shifted=self._shift, western=self._western_digits)
+        self.panel.show_layout(keys, self._labels())
+        self.panel.set_shift(self._shift)
 
-    def _on_focus_object(self, focus: QObject | None) -> None:
-        if isinstance(focus, QWidget):
-            self._show_for(focus)
+    def _labels(self) -> dict[Action, str]:
+        own = self._language.split("-")[0]
+        own_sample = ALPHABET_SAMPLES.get(own, "abc")
+        own_digits = layouts.digits_for(self._language)
+        alphabet_name = language_info(layouts.LATIN if self._page in (Page.LATIN, Page.EMAIL) else self._language)
+        return {
+            Action.SPACE: alphabet_name.native_name if self._page in (Page.LETTERS, Page.LATIN) else _("Space"),
+            Action.SYMBOLS: "?" + own_digits[1:4],
+            Action.LETTERS: own_sample,
+            Action.LATIN: "abc" if self._page is Page.LETTERS else own_sample,
+            Action.OTHER_DIGITS: "123" if not self._western_digits else own_digits[1:4],
+            Action.NEXT: _("Next"),
+        }
 
-    def _show_for(self, field: QWidget) -> None:
-        # Qt opens the keyboard only on a second tap of a focused field; one tap must be enough.
-        if field.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled) and field.isVisible():
-            with self._set_aside():
-                self._input.show()
+    def _auto_shift(self) -> bool:
+        """A capital for the first letter of a name or a description."""
+        field = self._field
+        if field is None or self._page not in (Page.LETTERS, Page.LATIN) or field_kind(field) is not FieldKind.TEXT:
+            return False
+        return not _field_text(field)
 
-    def _on_visibility(self) -> None:
-        if self._input.isVisible():
-            self._apply_layout()
-        self._report_height()
+    # --- typing ----------------------------------------------------------------------------------------------
+    def _on_key(self, key: Key) -> None:
+        field = self._field
+        if field is None:
+            return
+        if key.action is None:
+            self._type(field, key.text)
+            if self._shift:
+                self._shift = False
+                self._draw()
+            return
+        action = key.action
+        if action is Action.SPACE:
+            self._type(field, " ")
+        elif action is Action.BACKSPACE:
+            self._press(field, Qt.Key.Key_Backspace)
+        elif action is Action.NEXT:
+            self._press(field, Qt.Key.Key_Return)
+        elif action is Action.HIDE:
+            self.hide()
+        elif action is Action.SHIFT:
+            self._shift = not self._shift
+            self._draw()
+        elif action is Action.SYMBOLS:
+            self._page = Page.SYMBOLS
+            self._draw()
+        elif action is Action.LETTERS:
+            self._western_digits = False
+            self._open_page(Page.LETTERS)
+        elif action is Action.LATIN:
+            self._open_page(Page.LETTERS if self._page is Page.LATIN else Page.LATIN)
+        elif action is Action.OTHER_DIGITS:
+            self._western_digits = not self._western_digits
+            self._draw()
 
-    def _report_height(self) -> None:
-        rectangle: QRectF = self._input.keyboardRectangle()
-        self.heightChanged.emit(round(rectangle.height()) if self._input.isVisible() else 0)
+    def _type(self, field: QWidget, text: str) -> None:
+        # Committed as an input method does: unlike a key event this also types the Persian half-space
+        # (a format character a QLineEdit would drop) and respects the field's maximum length.
+        event = QInputMethodEvent()
+        event.setCommitString(text)
+        QApplication.sendEvent(field, event)
+
+    def _press(self, field: QWidget, key: Qt.Key) -> None:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(field, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier))
 
 
-def compose_with_keyboard(window_image: QImage, keyboard: QImage | None) -> QImage:
-    """The window with the keyboard drawn over its bottom edge, as a patient sees them together."""
-    if keyboard is None or keyboard.isNull():
-        return window_image
-    result = window_image.copy()
-    painter = QPainter(result)
-    scaled = keyboard.scaledToWidth(result.width())
-    painter.drawImage(0, result.height() - scaled.height(), scaled)
-    painter.end()
-    return result
+def _field_text(field: QWidget) -> str:
+    if isinstance(field, QLineEdit):
+        return field.text()
+    if isinstance(field, QPlainTextEdit):
+        return field.toPlainText()
+    if isinstance(field, QComboBox):
+        return field.currentText()
+    return ""
+
+
+def clear_selections() -> None:
+    """The clipboard and X11's primary selection (what a middle click pastes) forget the last visitor."""
+    clipboard = QGuiApplication.clipboard()
+    if clipboard is None:
+        return
+    clipboard.clear()
+    if clipboard.supportsSelection():
+        clipboard.clear(clipboard.Mode.Selection)

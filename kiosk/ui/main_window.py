@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.ui.idle_overlay import IdleOverlay
 from kiosk.ui.status_strip import StatusStrip
@@ -26,6 +26,9 @@ class KioskWindow(QWidget):
         self.top_bar = TopBar(self)
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("ScreenStack")
+        # The screens share what the bar, the status strip and the keyboard leave: a screen that needs more
+        # scrolls inside itself, it never makes the window taller than the display.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.top_bar)
         layout.addWidget(self.stack, 1)
         self.status_strip = StatusStrip(self)
@@ -34,6 +37,11 @@ class KioskWindow(QWidget):
         self.idle_overlay = IdleOverlay(self)
         self._painted = False
         self.installEventFilter(self)
+
+    def set_keyboard(self, panel: QWidget) -> None:
+        """The on-screen keyboard, at the bottom: when it shows, the screen above it gets shorter, so the field
+        being typed into can always scroll into sight above the keys."""
+        self.layout().addWidget(panel)
 
     def add_screen(self, name: str, screen: QWidget) -> None:
         self.screens[name] = screen

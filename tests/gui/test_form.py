@@ -40,7 +40,7 @@ def _tap(qtbot, widget) -> None:
 def _fill(qtbot, kiosk, name: str, country: str, phone: str, age: str, email: str = "") -> None:
     form = kiosk.form
     _type(qtbot, form.full_name, name)
-    form.country.setCurrentIndex(form.country.findData(country))
+    form.choose_country(country)
     _type(qtbot, form.phone, phone)
     if email:
         _type(qtbot, form.email, email)
@@ -112,7 +112,7 @@ def test_russian_patient(qtbot, form_kiosk, keys):
 
 def test_errors_appear_next_to_the_field_and_say_how_to_fix_it(qtbot, form_kiosk):
     form = form_kiosk.form
-    form.country.setCurrentIndex(form.country.findData("TR"))
+    form.choose_country("TR")
     _type(qtbot, form.phone, "12")
     error = form.error_labels["phone"]
     assert error.isVisible() and error.text()
@@ -168,12 +168,15 @@ def test_home_forgets_a_half_filled_form(qtbot, form_kiosk):
     assert form_kiosk.form is not form and form_kiosk.form.full_name.text() == ""
 
 
-def test_no_hospital_key_means_no_false_saved(qtbot, make_kiosk):
-    kiosk = make_kiosk()  # no delivery.hospital_public_key configured: the kiosk cannot seal
+def test_without_a_hospital_key_the_form_says_ask_at_the_desk_before_anything_is_typed(qtbot, make_kiosk):
+    kiosk = make_kiosk(delivery__hospital_public_key="")  # the kiosk cannot seal: it must not take requests
+    kiosk.navigator.home()
     kiosk.navigator.go(Screen.FORM)
-    _fill(qtbot, kiosk, "Jane Doe", "GB", "07400 123456", "30")
-    _tap(qtbot, kiosk.form.consent)
-    _tap(qtbot, kiosk.form.send_button)
-    assert kiosk.window.current_screen() == "form"
-    assert kiosk.form.form_error.isVisible() and "reception" in kiosk.form.form_error.text()
+    form = kiosk.form
+    assert form.unavailable and form.unavailable_notice.isVisible()
+    assert "reception desk" in form.unavailable_notice.text()
+    assert not any(field.isVisible() for field in (*form.text_fields(), form.send_button, form.consent_row))
+    assert form.cancel_button.isVisible() and form.cancel_button.text() == "Back"
+    _tap(qtbot, form.cancel_button)
+    assert kiosk.window.current_screen() == "home"
     assert kiosk.outbox.status().undelivered == 0
