@@ -448,7 +448,8 @@ class Kiosk:
         self._done_timer.start(self.config["form.done_seconds"] * 1000)
 
     def _on_delivered(self, request_id: str) -> None:
-        if request_id == self._last_reference_id:
+        # The sender reports from its own thread: a report queued just before shutdown arrives after it.
+        if not self._shut_down and request_id == self._last_reference_id:
             self.done.set_sent(True)
 
     def _on_language_requested(self) -> None:

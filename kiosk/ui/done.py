@@ -51,7 +51,17 @@ class DoneScreen(QWidget):
         self._sent = sent
         self.retranslate()
 
+    @property
+    def sent(self) -> bool:
+        return self._sent
+
     def retranslate(self) -> None:
+        # Sent reads as done (green, a tick's worth of calm); waiting keeps the notice's yellow.
+        wanted = "Success" if self._sent else "Notice"
+        if self.delivery.objectName() != wanted:
+            self.delivery.setObjectName(wanted)
+            self.delivery.style().unpolish(self.delivery)
+            self.delivery.style().polish(self.delivery)
         self.heading.setText(_("Thank you. Your request is saved."))
         self.reference_label.setText(_("Your reference code:"))
         self.reference.setText(isolate_ltr(self._code))

@@ -138,6 +138,7 @@ class ConsultationForm(QWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(48, 24, 48, 32)
         layout.setSpacing(10)
+        self._body_spacing = 10
 
         self.heading = QLabel(body)
         self.heading.setObjectName("ScreenTitle")
@@ -381,7 +382,10 @@ class ConsultationForm(QWidget):
 
         had_code = bool(self._country_code)
         self._country_code = ""  # typing again after a choice takes the choice back
-        matches = find_countries(text, self._ui_language, self._usual_countries)
+        # As many suggestions as fit between the field and the keyboard (at least two: the list scrolls).
+        room = self.scroll.viewport().height() - self.country.height() - 2 * 24 - self._body_spacing
+        limit = max(2, min(5, room // self.country_suggestions.row_height()))
+        matches = find_countries(text, self._ui_language, self._usual_countries, limit=limit)
         exact = [match for match in matches if match.name.casefold() == text.strip().casefold()]
         if len(exact) == 1:
             self.choose_country(exact[0].code)
@@ -394,16 +398,29 @@ class ConsultationForm(QWidget):
 
     # --- moving through the form ------------------------------------------------------------------------
     def _keep_in_view(self, field: QWidget, below: QWidget | None = None) -> None:
-        """Scroll so the field (and what belongs under it) shows; after the layout has settled."""
+        """Scroll so the whole field (and what belongs under it, if there is room) shows; after the layout has
+        settled. (``QScrollArea.ensureWidgetVisible`` shows only a text box's cursor, not the box.)"""
         def scroll() -> None:
-            if not self.isAncestorOf(field):
-                return
-            target = below if below is not None and below.isVisible() else None
-            if target is not None:
-                self.scroll.ensureWidgetVisible(target, 0, 24)
-            self.scroll.ensureWidgetVisible(field, 0, 24)
+            if self.scroll.widget().isAncestorOf(field):
+                self._scroll_to_show(field, below if below is not None and below.isVisible() else None)
 
         QTimer.singleShot(0, self, scroll)
+
+    def _scroll_to_show(self, field: QWidget, below: QWidget | None) -> None:
+        margin = 24
+        content = self.scroll.widget()
+        top = field.mapTo(content, field.rect().topLeft()).y() - margin
+        bottom = field.mapTo(content, field.rect().bottomLeft()).y() + margin
+        if below is not None:
+            bottom = max(bottom, below.mapTo(content, below.rect().bottomLeft()).y() + margin)
+        bar = self.scroll.verticalScrollBar()
+        height = self.scroll.viewport().height()
+        value = bar.value()
+        if bottom - value > height:
+            value = bottom - height
+        if top < value or bottom - top > height:  # the field's own top wins over what lies under it
+            value = top
+        bar.setValue(value)
 
     def text_fields(self) -> list[QWidget]:
         """The fields Enter moves through, in order."""
@@ -416,9 +433,12 @@ class ConsultationForm(QWidget):
         fields = self.text_fields()
         index = fields.index(field) if field in fields else len(fields) - 1
         following = next((candidate for candidate in fields[index + 1:] if candidate.isEnabled()), None)
-        target = following or self.send_button
-        target.setFocus(Qt.FocusReason.TabFocusReason)
-        self._keep_in_view(target)
+        if following is None:
+            # Past the last field the keyboard closes and what is left shows: the consent, then Send.
+            following = self.send_button if self.consent.isChecked() and self.send_button.isEnabled() \
+                else self.consent
+        following.setFocus(Qt.FocusReason.TabFocusReason)
+        self._keep_in_view(following, self.send_button if following is self.consent else None)
 
     def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent

@@ -13,6 +13,7 @@ patient's alphabet again.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
@@ -64,6 +65,7 @@ class VirtualKeyboard(QObject):
         self.panel = KeyboardPanel(host)
         self.panel.hide()
         self.panel.keyTapped.connect(self._on_key)
+        self._listening = enabled
         if enabled:
             app = QApplication.instance()
             app.focusChanged.connect(self._on_focus_changed)  # type: ignore[attr-defined]
@@ -88,7 +90,12 @@ class VirtualKeyboard(QObject):
 
     def set_language(self, language: str) -> None:
         self._language = language
+        self.reset_page()
+
+    def reset_page(self) -> None:
+        """Back to the page the focused field opens on (its own alphabet or pad)."""
         if self._field is not None:
+            self._western_digits = False
             self._open_page(layouts.page_for(field_kind(self._field)))
 
     def set_palette(self, palette: Palette) -> None:
@@ -115,10 +122,15 @@ class VirtualKeyboard(QObject):
             field.clearFocus()
 
     def close(self) -> None:
-        """Before the application ends."""
+        """Before the window goes: focus moves while widgets are destroyed, and nothing must answer it here."""
         self.hide()
+        if self._enabled and self._listening:
+            self._listening = False
+            QApplication.instance().focusChanged.disconnect(self._on_focus_changed)  # type: ignore[attr-defined]
 
     def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not shiboken6.isValid(self.panel):
+            return
         if new is not None and new in self.panel.keys:
             return
         if takes_typing(new) and new.window() is self._host.window():

@@ -22,6 +22,7 @@ ICONS = {Action.SHIFT: "key-shift.svg", Action.BACKSPACE: "key-backspace.svg", A
          Action.HIDE: "key-hide.svg"}
 KEY_SPACING = 8  # px between keys: targets apart enough that a shaking finger hits one, not two
 UNIT = 100  # stretch per key width unit
+ROWS_TALL = 4  # the panel is as tall as four rows of keys
 
 
 def row_height_for(window_height: int) -> int:
@@ -37,7 +38,6 @@ class KeyButton(QPushButton):
         # The field keeps the focus; and a double letter is two quick taps, not a bounce.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setProperty(EXEMPT_PROPERTY, True)
-        self.setAutoRepeat(key.action is Action.BACKSPACE)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
 
 
@@ -57,7 +57,8 @@ class KeyboardPanel(QWidget):
         self._rows = QVBoxLayout(self)
         self._rows.setContentsMargins(KEY_SPACING, KEY_SPACING, KEY_SPACING, KEY_SPACING)
         self._rows.setSpacing(KEY_SPACING)
-        self.keys: list[KeyButton] = []
+        self.keys: list[KeyButton] = []  # the buttons of the page shown, in reading order
+        self._pool: list[KeyButton] = []
         self._layout: Layout = ()
         self._labels: dict[Action, str] = {}
         self._palette = DEFAULT_PALETTE
@@ -72,9 +73,9 @@ class KeyboardPanel(QWidget):
         self._layout, self._labels = layout, dict(labels)
         self._clear()
         widest = max((sum(key.width for key in row) for row in layout), default=1.0)
+        pool = iter(self._pool)
         for row in layout:
-            line = QHBoxLayout()
-            line.setSpacing(KEY_SPACING)
+            line = self._row_layout()
             # Shorter rows are centred, so keys keep one width across the rows.
             margin = round((widest - sum(key.width for key in row)) * UNIT / 2)
             if margin:
@@ -83,14 +84,16 @@ class KeyboardPanel(QWidget):
                 if not key.text and key.action is None:
                     line.addStretch(round(key.width * UNIT))  # a gap in the pad
                     continue
-                button = KeyButton(key, self)
+                button = next(pool, None) or self._new_button()
+                button.key = key
+                button.setAutoRepeat(key.action is Action.BACKSPACE)
+                button.setCheckable(key.action is Action.SHIFT)
                 self._dress(button)
-                button.clicked.connect(lambda _checked=False, tapped=key: self.keyTapped.emit(tapped))
                 line.addWidget(button, round(key.width * UNIT))
+                button.show()
                 self.keys.append(button)
             if margin:
                 line.addStretch(margin)
-            self._rows.addLayout(line, 1)
         self._fit_height()
 
     def set_row_height(self, height: int) -> None:
@@ -120,6 +123,7 @@ class KeyboardPanel(QWidget):
     def _dress(self, button: KeyButton) -> None:
         key = button.key
         if key.action is None:
+            button.setIcon(QIcon())
             button.setText(key.label)
             button.setAccessibleName(key.label)
             return
@@ -132,26 +136,40 @@ class KeyboardPanel(QWidget):
         else:
             button.setText(label)
         button.setAccessibleName(label or _action_name(key.action))
-        if key.action is Action.SHIFT:
-            button.setCheckable(True)
 
     def set_shift(self, on: bool) -> None:
         for button in self.keys:
             if button.key.action is Action.SHIFT:
                 button.setChecked(on)
 
+    def _new_button(self) -> KeyButton:
+        # Buttons are kept and reused from page to page: a shift tap relabels keys instead of rebuilding them.
+        button = KeyButton(Key(), self)
+        button.clicked.connect(lambda _checked=False, tapped=button: self.keyTapped.emit(tapped.key))
+        self._pool.append(button)
+        return button
+
+    def _row_layout(self) -> QHBoxLayout:
+        line = QHBoxLayout()
+        line.setSpacing(KEY_SPACING)
+        self._rows.addLayout(line, 1)
+        return line
+
     def _clear(self) -> None:
-        for button in self.keys:
+        for button in self._pool:
             button.hide()
-            button.deleteLater()
         self.keys = []
         while self._rows.count():
-            item = self._rows.takeAt(0)
-            if item.layout() is not None:
-                item.layout().deleteLater()
+            row = self._rows.takeAt(0).layout()
+            while row is not None and row.count():
+                row.takeAt(0)
+            if row is not None:
+                row.setParent(None)
 
     def _fit_height(self) -> None:
-        rows = max(1, len(self._layout))
+        # One height for every page, so the screen above does not jump when the patient moves from the name
+        # to the e-mail address; the e-mail page's fifth row (digits) makes its rows a little shorter.
+        rows = ROWS_TALL
         self.setFixedHeight(rows * self._row_height + (rows + 1) * KEY_SPACING)
 
 

@@ -26,6 +26,8 @@ class Palette:
     border: str = "#8a99a8"
     notice_bg: str = "#fff4d6"
     notice_text: str = "#4a3800"
+    success_bg: str = "#dcf2e2"  # "your request has been sent"
+    success_text: str = "#14532d"
     pressed: str = "#dde6ee"  # background of a button under the finger
     action_pressed: str = "#7d2c17"
     checked: str = "#e3eef7"  # background of the chosen language or choice (which also gets a thick border)
@@ -45,7 +47,8 @@ DEFAULT_PALETTE = Palette(border="#6b7a89")  # borders 3:1 against the backgroun
 HIGH_CONTRAST_PALETTE = Palette(
     background="#000000", surface="#000000", text="#ffffff", muted="#ffffff", accent="#ffe500",
     accent_text="#000000", action="#ffe500", action_text="#000000", border="#ffffff", notice_bg="#ffffff",
-    notice_text="#000000", pressed="#4d4d4d", action_pressed="#b3a000", checked="#333333",
+    notice_text="#000000", success_bg="#00e060", success_text="#000000", pressed="#4d4d4d",
+    action_pressed="#b3a000", checked="#333333",
     disabled_text="#b3b3b3", disabled_border="#808080", send_disabled_bg="#000000", send_disabled_text="#b3b3b3",
     error="#ff9e9e", overlay="rgba(0, 0, 0, 220)", reading_bg="#ffe500", reading_text="#000000",
 )
@@ -134,6 +137,7 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
     QLabel#Position {{ font-size: {px(26, scale)}px; color: {p.muted}; }}
     QLabel#Disclaimer {{ font-size: {px(20, scale)}px; color: {p.muted}; }}
     QLabel#Notice {{ background: {p.notice_bg}; color: {p.notice_text}; border-radius: 10px; padding: 10px 16px; }}
+    QLabel#Success {{ background: {p.success_bg}; color: {p.success_text}; border-radius: 10px; padding: 10px 16px; }}
     QTextBrowser {{ background: {p.surface}; border: none; border-radius: 16px; padding: 16px 24px; }}
     #StatusStrip {{ background: {p.surface}; border-top: 2px solid {p.border}; }}
     QLabel#StatusText {{ font-size: {px(22, scale)}px; color: {p.text}; }}

@@ -19,24 +19,39 @@ class SuggestionList(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)
-        self.rows: list[QPushButton] = []
+        self.rows: list[QPushButton] = []  # the rows shown now
+        self._pool: list[QPushButton] = []
+        self._values: list[str] = []
         self.hide()
 
+    def row_height(self) -> int:
+        """Height one more row adds (the style sheet decides a button's height)."""
+        self._grow(1)
+        return self._pool[0].sizeHint().height() + self._layout.spacing()
+
     def show_suggestions(self, items: list[tuple[str, str]]) -> None:
-        for button in self.rows:
-            button.hide()
-            button.deleteLater()
-        self.rows = []
-        for value, text in items:
-            button = QPushButton(text, self)
+        self._grow(len(items))
+        self._values = [value for value, _text in items]
+        for index, button in enumerate(self._pool):
+            if index < len(items):
+                button.setText(items[index][1])
+            button.setVisible(index < len(items))
+        self.rows = self._pool[:len(items)]
+        self.setVisible(bool(items))
+
+    def _grow(self, count: int) -> None:
+        # Rows are reused: the list changes at every letter typed.
+        while len(self._pool) < count:
+            button = QPushButton(self)
             button.setObjectName("Suggestion")
             button.setMinimumHeight(ROW_HEIGHT_PX)
             # The field keeps the focus (and the keyboard stays open) while the patient picks.
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _checked=False, chosen=value: self.chosen.emit(chosen))
+            row = len(self._pool)
+            button.clicked.connect(lambda _checked=False, row=row: self.chosen.emit(self._values[row]))
             self._layout.addWidget(button)
-            self.rows.append(button)
-        self.setVisible(bool(items))
+            button.hide()
+            self._pool.append(button)
 
     def values(self) -> list[str]:
         return [button.text() for button in self.rows]
