@@ -18,9 +18,8 @@ KEPT_QT_PLUGINS: dict[str, set[str]] = {
     "wayland-shell-integration": {"libxdg-shell"},
     "wayland-graphics-integration-client": {"libqt-plugin-wayland-egl", "libshm-emulation-server"},
     "xcbglintegrations": {"libqxcb-glx-integration", "libqxcb-egl-integration"},
-    # the on-screen keyboard; compose keeps dead keys working on a service keyboard
-    "platforminputcontexts": {"libqtvirtualkeyboardplugin", "libcomposeplatforminputcontextplugin",
-                              "qtvirtualkeyboardplugin"},
+    # compose keeps dead keys working on a service keyboard (the on-screen keyboard is the kiosk's own)
+    "platforminputcontexts": {"libcomposeplatforminputcontextplugin"},
     # icons are SVG; content images may be .png (built in), .jpg, .svg or .webp
     "iconengines": {"libqsvgicon", "qsvgicon"},
     "imageformats": {"libqsvg", "libqjpeg", "libqwebp", "qsvg", "qjpeg", "qwebp"},
@@ -115,11 +114,10 @@ def restrict_qt_hooks(languages: Iterable[str]) -> None:
         hiddenimports, binaries, datas = collect_module(self, module_name)
         return hiddenimports, kept(binaries), kept(datas)
 
-    def keyboard_qml_only(self):
-        # The app imports QtQml/QtQuick only to reach the keyboard's settings; their hook would collect
-        # Qt's whole QML tree (WebEngine, 3D, Charts...). build.spec collects the keyboard's closure itself.
+    def no_qml(self):
+        # The kiosk loads no QML; a hook that reaches QtQml would otherwise collect Qt's whole QML tree.
         return [], []
 
     QtLibraryInfo.collect_plugins = restricted_plugins
     QtLibraryInfo.collect_module = restricted_module
-    QtLibraryInfo.collect_qtqml_files = keyboard_qml_only
+    QtLibraryInfo.collect_qtqml_files = no_qml

@@ -24,10 +24,6 @@ class FrozenBuild:
     def executable(self) -> Path:
         return self.folder / APP_NAME
 
-    @property
-    def keyboard_check(self) -> Path:
-        return self.folder / f"{APP_NAME}-keyboard-check"
-
 
 def kiosk_env(home: Path, **extra: str) -> dict[str, str]:
     """The environment of a kiosk process in a test: offscreen, its own data folder, no user settings."""

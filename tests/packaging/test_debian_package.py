@@ -66,7 +66,7 @@ def test_control_fields(debs: dict[str, Path]) -> None:
 def test_contents_are_root_owned_and_complete(debs: dict[str, Path]) -> None:
     listing = sh("dpkg-deb", "-c", str(debs[VERSION])).stdout.splitlines()
     entries = {line.split()[-1].lstrip("."): line.split()[1] for line in listing}
-    for path in ("/opt/dystonia-kiosk/dystonia-kiosk", "/opt/dystonia-kiosk/dystonia-kiosk-keyboard-check",
+    for path in ("/opt/dystonia-kiosk/dystonia-kiosk",
                  "/opt/dystonia-kiosk/_internal/content/manifest.toml", "/usr/bin/dystonia-kiosk",
                  str(CONFIG), str(UNIT), "/etc/pam.d/dystonia-kiosk"):
         assert path in entries, f"{path} is not in the package"

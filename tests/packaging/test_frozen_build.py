@@ -116,24 +116,26 @@ def test_screenshot_matches_the_source_pixel_for_pixel(frozen_build: FrozenBuild
     assert differing <= 0.0005 * 1920 * 1080, f"{differing} pixels differ from the source screenshot"
 
 
-def test_on_screen_keyboard_loads_from_the_frozen_folder(frozen_build: FrozenBuild, tmp_path: Path) -> None:
-    result = run([str(frozen_build.keyboard_check)], tmp_path, QT_IM_MODULE="qtvirtualkeyboard")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "keyboard panel: shown; visible: True" in result.stdout
+def test_the_frozen_form_opens_its_keyboard_in_the_patients_alphabet(frozen_build: FrozenBuild,
+                                                                      tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    from kiosk.outbox.sealing import generate_keypair
+
+    config.write_text(f'[delivery]\nhospital_public_key = "{generate_keypair()[1]}"\n', encoding="utf-8")
+    shot = ["screenshot", "--screen", "form", "--lang", "fa", "--keyboard", "phone", "--size", "1280x720",
+            "--config", str(config), "--out"]
+    frozen = run([str(frozen_build.executable), *shot, str(tmp_path / "frozen.png")], tmp_path / "frozen")
+    source = run(from_source(*shot, str(tmp_path / "source.png")), tmp_path / "source")
+    assert frozen.returncode == 0, frozen.stderr[-3000:]
+    assert source.returncode == 0, source.stderr[-3000:]
+    (frozen_size, frozen_pixels), (source_size, source_pixels) = (pixels(tmp_path / "frozen.png"),
+                                                                  pixels(tmp_path / "source.png"))
+    assert frozen_size == source_size == (1280, 720)
+    differing = sum(frozen_pixels[i:i + 4] != source_pixels[i:i + 4] for i in range(0, len(frozen_pixels), 4))
+    assert differing <= 0.0005 * 1280 * 720, f"{differing} pixels differ: the keyboard's Persian digits or icons"
 
 
-def test_keyboard_check_fails_without_the_keyboard(frozen_build: FrozenBuild, tmp_path: Path) -> None:
-    # The check above means something only if it can fail: an input method that is not there.
-    result = run([str(frozen_build.keyboard_check)], tmp_path, QT_IM_MODULE="no-such-keyboard")
-    assert result.returncode == 1
-    assert "keyboard panel: missing" in result.stdout
-
-
-def test_kiosk_loads_the_keyboard_plugin_from_its_folder(frozen_build: FrozenBuild, tmp_path: Path) -> None:
-    result = run([str(frozen_build.executable), "screenshot", "--screen", "form", "--lang", "fa",
-                  "--out", str(tmp_path / "form.png")], tmp_path,
-                 QT_IM_MODULE="qtvirtualkeyboard", QT_DEBUG_PLUGINS="1")
-    assert result.returncode == 0, result.stderr[-3000:]
-    plugin = frozen_build.folder / "_internal/PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so"
-    assert f"Found metadata in lib {plugin}" in result.stderr
-    assert "could not load" not in result.stderr.lower()
+def test_no_qml_or_input_method_plugin_ships(frozen_build: FrozenBuild) -> None:
+    internal = frozen_build.folder / "_internal"
+    assert not list(internal.rglob("*.qml")), "the kiosk loads no QML"
+    assert not list(internal.rglob("*virtualkeyboard*"))
