@@ -228,6 +228,9 @@ class Kiosk:
         # The reader (its text browser costs a sixth of start-up) is built right after the first frame.
         self._reader: ReaderScreen | None = None
         self.window.add_screen(Screen.ATTRACT.value, self.attract)
+        # In the first frame: a patient's first touch is often their language's name, and a tap on a screen
+        # without it would open the default language instead.
+        self.attract.set_languages(self.translator.languages())
         self.window.add_screen(Screen.HOME.value, self.home)
         self.done = DoneScreen()
         self.window.add_screen(Screen.DONE.value, self.done)
@@ -261,11 +264,9 @@ class Kiosk:
         self.window.idle_overlay.stayRequested.connect(self.idle.poke)
 
     def _ensure_language_choices(self) -> LanguageScreen:
-        """The picker and the attract screen's language row; every language's locale data is loaded here."""
+        """The language picker (the attract screen's row of languages is part of the first frame)."""
         if self.languages is None:
-            choices = self.translator.languages()
-            self.attract.set_languages(choices)
-            self.languages = LanguageScreen(choices)
+            self.languages = LanguageScreen(self.translator.languages())
             self.languages.languageChosen.connect(self._choose_language)
             self.languages.set_current(self.translator.language)
             self.window.add_screen(Screen.LANGUAGES.value, self.languages)
