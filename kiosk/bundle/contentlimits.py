@@ -23,6 +23,9 @@ MAX_ENTITIES = 500  # &name; and &#123; references (the shipped pages use none)
 MAX_BRACKET_DEPTH = 3  # [ ] inside [ ] (a picture inside a link is 2)
 MAX_UNCLOSED_BRACKETS = 20  # a '[' without its ']' makes Python-Markdown rescan the paragraph
 MAX_TAG_OPENERS = 50  # '<' followed by a letter, '/', '!' or '?' (raw HTML is an error anyway)
+# A whole section file: the page plus its front matter and title line. Checked from the signed manifest
+# before a bundle is unpacked, and by the validator before the file is parsed.
+MAX_SOURCE_FILE_BYTES = MAX_PAGE_BYTES + 4 * 1024
 MAX_TITLE_CHARS = 120  # the "# Title" line, shown on a topic tile and above the page
 
 # --- sanitised HTML of one page -------------------------------------------------------------------------
@@ -35,6 +38,13 @@ MAX_IMAGES_PER_PAGE = 10
 MAX_SVG_BYTES = 256 * 1024  # the shipped pictures are 2 KB
 MAX_SVG_ELEMENTS = 5_000
 MAX_SVG_DEPTH = 32
+
+
+# The ``code`` of every breach (validator problems use the same codes).
+LIMIT_CODES = frozenset({
+    "file-too-big", "page-too-big", "paragraph-too-long", "word-too-long", "too-deep", "too-many-entities",
+    "too-much-markup", "too-many-images", "too-many-cells", "title-too-long",
+})
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from kiosk.bundle.assetcheck import asset_problem
-from kiosk.bundle.contentlimits import MAX_TITLE_CHARS, scan_markdown
+from kiosk.bundle.contentlimits import MAX_SOURCE_FILE_BYTES, MAX_TITLE_CHARS, scan_markdown
 from kiosk.bundle.layout import LANGUAGE_CODE, scan_content
 from kiosk.bundle.library import MAX_IMAGE_BYTES, ContentLibrary, TranslationState
 from kiosk.bundle.manifest import MANIFEST_NAME, Manifest, ManifestError, load_manifest
@@ -210,6 +210,12 @@ class _Validator:
                 self.warning(relative, None, "missing-translation",
                              f"no '{language}' translation of '{section_id}' (kiosks show "
                              f"'{manifest.default_language}' with a note)")
+            return
+        size = path.stat().st_size
+        if size > MAX_SOURCE_FILE_BYTES:
+            self.error(relative, None, "file-too-big",
+                       f"over a content limit: the file is {size // 1024} KiB (limit "
+                       f"{MAX_SOURCE_FILE_BYTES // 1024} KiB); split it into several sections")
             return
         try:
             text = path.read_bytes().decode("utf-8")
