@@ -71,8 +71,8 @@ def scan_markdown(text: str) -> LimitBreach | None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_PAGE_BYTES:
         return LimitBreach("page-too-big", None,
-                           f"the page is {size // 1024} KiB (limit {MAX_PAGE_BYTES // 1024} KiB); split it into "
-                           "several sections")
+                           f"the page is {size:,} bytes (limit {MAX_PAGE_BYTES:,}); split it into several "
+                           "sections")
     entities = 0
     unclosed_brackets = 0
     tag_openers = 0
@@ -86,6 +86,10 @@ def scan_markdown(text: str) -> LimitBreach | None:
             if unclosed_brackets > MAX_UNCLOSED_BRACKETS:
                 return _unclosed(number - 1)
             continue
+        depth = _container_depth(line)
+        if depth > MAX_NESTING:
+            shown = f"{depth}" if depth <= MAX_NESTING + 1 else f"more than {MAX_NESTING}"
+            return LimitBreach("too-deep", number, f"quotes or lists nested {shown} deep (limit {MAX_NESTING})")
         if paragraph_chars == 0:
             paragraph_start = number
         paragraph_chars += len(line) + 1
@@ -97,10 +101,6 @@ def scan_markdown(text: str) -> LimitBreach | None:
         if longest > MAX_WORD_CHARS:
             return LimitBreach("word-too-long", number,
                                f"a word of {longest} characters without a space (limit {MAX_WORD_CHARS})")
-        depth = _container_depth(line)
-        if depth > MAX_NESTING:
-            return LimitBreach("too-deep", number,
-                               f"quotes or lists nested {depth} deep (limit {MAX_NESTING})")
         entities += len(_ENTITY.findall(line))
         if entities > MAX_ENTITIES:
             return LimitBreach("too-many-entities", number,

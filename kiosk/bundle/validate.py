@@ -214,8 +214,8 @@ class _Validator:
         size = path.stat().st_size
         if size > MAX_SOURCE_FILE_BYTES:
             self.error(relative, None, "file-too-big",
-                       f"over a content limit: the file is {size // 1024} KiB (limit "
-                       f"{MAX_SOURCE_FILE_BYTES // 1024} KiB); split it into several sections")
+                       f"over a content limit: the file is {size:,} bytes (limit "
+                       f"{MAX_SOURCE_FILE_BYTES:,}); split it into several sections")
             return
         try:
             text = path.read_bytes().decode("utf-8")
