@@ -311,6 +311,8 @@ def _list(args: argparse.Namespace) -> int:
                  "expires": f"{b.manifest.expires:%Y-%m-%dT%H:%M:%SZ}"} for b in installed
             ],
             "bad": store.bad(),
+            "refused": [{key: entry.get(key) for key in ("file", "size", "sha256", "reason", "message", "time")}
+                        for entry in store.refused()],
             "verify_problems": problems,
             "events": store.last_events(),
         })
@@ -324,6 +326,12 @@ def _list(args: argparse.Namespace) -> int:
     print(f"highest version ever installed: {store.highest_version()}")
     if store.active_root() is None and installed:
         print("note: the shipped content is newer than the installed bundle and is shown")
+    refused = store.refused()
+    if refused:
+        print("refused bundle files (not checked again while unchanged):")
+    for entry in refused[-5:]:
+        print(f"  {entry.get('time')} {entry.get('file')} ({entry.get('size')} bytes): "
+              f"[{entry.get('reason')}] {entry.get('message')}")
     for event in store.last_events(5):
         print(f"  {event.get('time')} {event.get('event')} {event.get('reason', '')} "
               f"{event.get('message', event.get('name', ''))}")

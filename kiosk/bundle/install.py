@@ -19,9 +19,10 @@ from nacl.signing import VerifyKey
 
 from kiosk.bundle import active
 from kiosk.bundle.archive import Verified, copy_payload, read_envelope, verify_envelope
+from kiosk.bundle.contentlimits import LIMIT_CODES, MAX_SOURCE_FILE_BYTES, MAX_SVG_BYTES
 from kiosk.bundle.errors import BundleRefused, Limits
 from kiosk.bundle.faultpoint import checkpoint
-from kiosk.bundle.library import ContentLibrary
+from kiosk.bundle.library import MAX_IMAGE_BYTES, ContentLibrary
 from kiosk.bundle.manifest import ManifestError, load_manifest
 from kiosk.bundle.payload import extract_payload
 from kiosk.bundle.signedmanifest import SignedManifest, format_time
@@ -71,6 +72,23 @@ def check_policy(manifest: SignedManifest, policy: Policy, name: str) -> None:
         raise BundleRefused(
             "too-big", f"{name} unpacks to {manifest.unpacked_size} bytes (limit {limits.max_unpacked_bytes})"
         )
+    for entry in manifest.files:
+        limit = _file_limit(entry.path)
+        if limit is not None and entry.size > limit:
+            raise BundleRefused(
+                "content-limit",
+                f"{name}: {entry.path} is {entry.size} bytes (limit {limit} for a file of its type)",
+            )
+
+
+def _file_limit(path: str) -> int | None:
+    """Largest size a content file may have, known from the signed manifest before anything is unpacked."""
+    suffix = path.rsplit(".", 1)[-1].lower()
+    if suffix == "md":
+        return MAX_SOURCE_FILE_BYTES
+    if suffix == "svg":
+        return MAX_SVG_BYTES
+    return MAX_IMAGE_BYTES if path.startswith("assets/") else None
 
 
 def peek(file: Path, policy: Policy) -> Verified:
@@ -96,7 +114,19 @@ def unpack(verified: Verified, folder: Path, policy: Policy) -> list[Problem]:
                         after_each_file=lambda path: checkpoint(f"extracted {path}"))
     finally:
         payload.unlink(missing_ok=True)
-    warnings = check_content(content, manifest, policy.languages)
+    try:
+        warnings = check_content(content, manifest, policy.languages)
+    except (BundleRefused, OSError):
+        raise
+    except Exception as error:
+        # The limits exist so that no content can crash the checks; if some still does, it is refused like
+        # any other bad bundle (and remembered as refused) instead of escaping as a traceback.
+        log.exception("checking the content of %s failed", verified.envelope.path)
+        raise BundleRefused(
+            "check-failed",
+            f"{verified.envelope.path.name}: checking its content failed ({type(error).__name__}); "
+            "the kiosk's log has the details",
+        ) from error
     checkpoint("content checked")
     envelope = verified.envelope
     (folder / SIGNED_FILE).write_bytes(envelope.signed_bytes)
@@ -111,7 +141,7 @@ def check_content(content: Path, manifest: SignedManifest, languages: Sequence[s
     if errors:
         shown = "; ".join(str(problem) for problem in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        raise BundleRefused("invalid-content", f"the content has errors: {shown}{more}")
+        raise BundleRefused(_refusal_reason(errors), f"the content has errors: {shown}{more}")
     try:
         inner = load_manifest(content)
     except ManifestError as error:
@@ -126,6 +156,16 @@ def check_content(content: Path, manifest: SignedManifest, languages: Sequence[s
     if failures:
         raise BundleRefused("invalid-content", "smoke check failed: " + "; ".join(failures[:5]))
     return problems
+
+
+def _refusal_reason(errors: Sequence[Problem]) -> str:
+    """The most telling reason for the log and ``kiosk bundle list``: unsafe pictures, then limits."""
+    codes = {problem.code for problem in errors}
+    if "unsafe-asset" in codes:
+        return "unsafe-asset"
+    if codes & LIMIT_CODES:
+        return "content-limit"
+    return "invalid-content"
 
 
 def smoke_check(content: Path) -> list[str]:

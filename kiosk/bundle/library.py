@@ -1,7 +1,7 @@
 """The content library: what each section says in each language, rendered once and cached.
 
-A section missing in a language falls back to the default language's text and says so
-(``Page.fallback``); a page is never empty. The widgets decide how to show the notices.
+A section missing in a language, or whose text goes over a content limit, falls back to the default
+language's text and says so (``Page.fallback``). The widgets decide how to show the notices.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from kiosk.bundle.assetcheck import asset_problem
+from kiosk.bundle.contentlimits import MAX_TITLE_CHARS
 from kiosk.bundle.manifest import Manifest, load_manifest
 from kiosk.bundle.sourcefile import SourceFile, file_sha256, read_source
 
@@ -44,6 +46,7 @@ class ContentLibrary:
         self._pages: dict[tuple[str, str], Page] = {}
         self._sources: dict[tuple[str, str], SourceFile | None] = {}
         self._original_hashes: dict[str, str] = {}
+        self._asset_verdicts: dict[Path, tuple[tuple[int, int], bool]] = {}
 
     # --- facts ---------------------------------------------------------------------------------------
     @property
@@ -73,13 +76,25 @@ class ContentLibrary:
         return None
 
     def resolve_asset(self, relative: str) -> Path | None:
-        """Absolute path of a file inside the content folder, or None if outside, missing or too big."""
+        """Absolute path of a picture inside the content folder, or None if outside, missing, too big, or
+        not safe to hand to Qt (``assetcheck``: an SVG that references anything, a file of another type)."""
         candidate = (self.root / relative).resolve()
         if not candidate.is_relative_to(self.root) or not candidate.is_file():
             return None
-        if candidate.stat().st_size > MAX_IMAGE_BYTES:
+        stat = candidate.stat()
+        if stat.st_size > MAX_IMAGE_BYTES:
             return None
-        return candidate
+        # The verdict is kept while the file is unchanged: the check reads and parses the whole file.
+        version = (stat.st_size, stat.st_mtime_ns)
+        known = self._asset_verdicts.get(candidate)
+        if known is None or known[0] != version:
+            try:
+                safe = asset_problem(relative, candidate.read_bytes()) is None
+            except OSError:
+                return None
+            known = (version, safe)
+            self._asset_verdicts[candidate] = known
+        return candidate if known[1] else None
 
     def source(self, section_id: str, language: str) -> SourceFile | None:
         key = (section_id, language)
@@ -118,7 +133,7 @@ class ContentLibrary:
         # Read from the file's first line, not the rendered page: the home screen needs every title at
         # start-up, before any page is rendered.
         _shown_language, source = self._text_source(section_id, language)
-        return source.title if source is not None and source.title else section_id
+        return _bounded(source.title) if source is not None and source.title else section_id
 
     def page(self, section_id: str, language: str) -> Page:
         key = (section_id, language)
@@ -129,7 +144,11 @@ class ContentLibrary:
     def _render(self, section_id: str, language: str) -> Page:
         if section_id not in self.section_ids:
             raise KeyError(f"no section {section_id!r} in {self.root}")
-        used_language, source = self._text_source(section_id, language)
+        used_language, _source = self._text_source(section_id, language)
+        return self._render_from(section_id, language, used_language)
+
+    def _render_from(self, section_id: str, language: str, used_language: str) -> Page:
+        source = self.source(section_id, used_language)
         if source is None:
             return Page(section_id, used_language, language, section_id, "", True, False,
                         (f"{section_id}: no text in any language",))
@@ -142,15 +161,25 @@ class ContentLibrary:
             image_exists=lambda relative: self.resolve_asset(relative) is not None,
         )
         problems = tuple(f"{source.path.name} ({used_language}): {problem}" for problem in rendered.problems)
-        if not rendered.html.strip():
+        if rendered.refused is not None and used_language != self.default_language:
+            # Too big or too deep to show: the default language's text, with the usual note, beats a blank page.
+            original = self._render_from(section_id, language, self.default_language)
+            return Page(section_id, original.language, language, original.title, original.html, True,
+                        original.unreviewed, problems + original.problems)
+        if rendered.refused is None and not rendered.html.strip():
             problems += (f"{source.path.name} ({used_language}): empty section",)
         return Page(
             section_id=section_id,
             language=used_language,
             requested_language=language,
-            title=source.title or section_id,
+            title=_bounded(source.title) or section_id,
             html=rendered.html,
             fallback=used_language != language,
             unreviewed=not source.reviewed,
             problems=problems,
         )
+
+
+def _bounded(title: str) -> str:
+    """A title over the limit (an error for the validator) is cut, so a label never lays out megabytes."""
+    return title if len(title) <= MAX_TITLE_CHARS else title[: MAX_TITLE_CHARS - 1] + "\u2026"

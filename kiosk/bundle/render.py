@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from kiosk.bundle.contentlimits import LimitBreach, scan_html, scan_markdown
 from kiosk.i18n.formatting import format_price
 from kiosk.i18n.text import isolate
 
@@ -42,6 +43,7 @@ class RenderResult:
     problems: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    refused: LimitBreach | None = None  # the page was not rendered: it goes over this limit
 
 
 def section_link_target(href: str, known_sections: Collection[str]) -> str | None:
@@ -91,14 +93,26 @@ def render_markdown(
     known_sections: Collection[str],
     image_exists: Callable[[str], bool] | None = None,
 ) -> RenderResult:
-    """Sanitised HTML for one section body; ``problems`` lists what the policy refused."""
+    """Sanitised HTML for one section body; ``problems`` lists what the policy refused.
+
+    A page over a content limit is not rendered at all (``refused``, empty HTML): the limits are checked on
+    the source before Python-Markdown sees it and on the HTML before Qt does.
+    """
     # Imported here: nothing is rendered before the first frame, and startup time is measured.
     import markdown
     import nh3
 
     result = RenderResult(html="")
+    breach = scan_markdown(text)
+    if breach is not None:
+        return _refused(result, breach)
     expanded = expand_placeholders(text, locale, result.problems)
-    raw_html = markdown.markdown(expanded, extensions=["sane_lists", "tables"], output_format="html")
+    try:
+        raw_html = markdown.markdown(expanded, extensions=["sane_lists", "tables"], output_format="html")
+    except RecursionError:
+        # The nesting limit should make this impossible; if Markdown still finds a way, refuse the page
+        # instead of letting the error escape into the installer or the GUI.
+        return _refused(result, LimitBreach("too-deep", None, "the page nests too deeply to render"))
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if tag == "a" and attribute == "href":
@@ -134,6 +148,15 @@ def render_markdown(
     result.html = _TARGETLESS_LINK.sub(r"\1", _IMG_TAG.sub(_image_or_alt_text, cleaned))
     if "<" in text and re.search(r"<\s*[a-zA-Z!/]", text):
         result.problems.append("raw HTML in Markdown (removed)")
+    breach = scan_html(result.html)
+    if breach is not None:
+        return _refused(result, breach)
+    return result
+
+
+def _refused(result: RenderResult, breach: LimitBreach) -> RenderResult:
+    result.html, result.links, result.images, result.refused = "", [], [], breach
+    result.problems.append(f"over a content limit: {breach.message}")
     return result
 
 

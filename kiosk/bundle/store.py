@@ -3,7 +3,8 @@
 Layout under ``kiosk.paths.bundles_dir()`` (kept across app upgrades and reinstalls)::
 
     state.json              which bundle is active, the activation history, the highest version ever
-                            installed (rollback protection) and the bundles marked bad
+                            installed (rollback protection), the bundles marked bad and the bundle files
+                            refused (so a watched folder never checks the same bad file twice)
     versions/<v>-<sha12>/   one installed bundle: content/ + the signed manifest it came with
     staging/<token>/        a bundle being unpacked and checked; <token>.lock is held by its owner
     events.log              one line per install, refusal, rollback (for IT: "why didn't it update?")
@@ -18,6 +19,7 @@ their lock being free (the kernel releases it when the owner dies) and deleted o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -51,6 +53,10 @@ STATE_FILE = active.STATE_FILE
 EVENTS_FILE = "events.log"
 _MAX_EVENTS_BYTES = 256 * 1024
 _MAX_BAD = 20
+_MAX_REFUSED = 50
+# Refusals that say nothing lasting about the file: an older bundle left on a stick is refused for its
+# version and stays quiet; a bundle the store could not unpack (disk full) is tried again.
+_NOT_REMEMBERED = frozenset({"rollback", "unreadable"})
 
 
 class StoreError(RuntimeError):
@@ -63,6 +69,7 @@ class _State:
     highest_version: int = 0
     history: list[str] = field(default_factory=list)  # activation order; the last one is active
     bad: list[str] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)  # see BundleStore.remember_refusal
 
     @property
     def active(self) -> str | None:
@@ -70,7 +77,7 @@ class _State:
 
     def to_json(self) -> bytes:
         data = {"format": 1, "bundle_id": self.bundle_id, "highest_version": self.highest_version,
-                "history": self.history, "bad": self.bad}
+                "history": self.history, "bad": self.bad, "refused": self.refused}
         return (json.dumps(data, indent=2) + "\n").encode("utf-8")
 
 
@@ -221,8 +228,72 @@ class BundleStore:
         )
 
     def peek(self, file: Path, allow_older: bool = False) -> SignedManifest:
-        """Would ``file`` be accepted? Signature and policy only (nothing is unpacked)."""
-        return peek(file, self.policy(allow_older)).manifest
+        """Would ``file`` be accepted? Signature and policy only (nothing is unpacked). A refusal is logged
+        in events.log and remembered like one found while unpacking."""
+        try:
+            return peek(file, self.policy(allow_older)).manifest
+        except BundleRefused as refusal:
+            if refusal.reason not in _NOT_REMEMBERED:
+                log.warning("bundle %s refused: %s", file, refusal)
+                self.record_refusal(str(file), refusal, file)
+            raise
+
+    # --- refusals -------------------------------------------------------------------------------------
+    def record_refusal(self, source: str, refusal: BundleRefused, file: Path | None = None) -> None:
+        """Log a refusal in events.log and, for a file, remember it (``refusal_of``)."""
+        self._event("refused", file=source, reason=refusal.reason, message=refusal.message)
+        if file is not None and refusal.reason not in _NOT_REMEMBERED:
+            with suppress(OSError, StoreError):
+                self._remember(file, refusal)
+
+    def refusal_of(self, file: Path) -> dict[str, Any] | None:
+        """The remembered refusal of this bundle file (the same bytes, wherever they are now), or None.
+
+        Cheap for a file already seen (name, size and modification time); a file of the same size as a
+        refused one elsewhere is hashed. A refusal counts only while the kiosk's checks are unchanged
+        (trusted keys, limits, languages, app version): a newly trusted key is given its chance.
+        """
+        try:
+            stat = file.stat()
+        except OSError:
+            return None
+        policy = self._policy_fingerprint()
+        candidates = [entry for entry in self._read_state().refused
+                      if entry.get("policy") == policy and entry.get("size") == stat.st_size]
+        for entry in candidates:
+            if entry.get("file") == str(file) and entry.get("mtime_ns") == stat.st_mtime_ns:
+                return entry
+        if candidates:
+            try:
+                digest = _file_sha256(file)
+            except OSError:
+                return None
+            return next((entry for entry in candidates if entry.get("sha256") == digest), None)
+        return None
+
+    def refused(self) -> list[dict[str, Any]]:
+        """Remembered refusals, oldest first: file, size, sha256, reason, message, time."""
+        return [dict(entry) for entry in self._read_state().refused]
+
+    def _remember(self, file: Path, refusal: BundleRefused) -> None:
+        stat = file.stat()
+        entry = {"file": str(file), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                 "sha256": _file_sha256(file), "reason": refusal.reason, "message": refusal.message,
+                 "time": format_time(datetime.now(UTC)), "policy": self._policy_fingerprint()}
+        with self._exclusive(timeout=5.0):
+            state = self._read_state()
+            kept = [old for old in state.refused
+                    if old.get("sha256") != entry["sha256"] and old.get("policy") == entry["policy"]]
+            state.refused = [*kept, entry][-_MAX_REFUSED:]
+            self._write_state(state)
+
+    def _policy_fingerprint(self) -> str:
+        from kiosk import __version__
+        from kiosk.bundle.signing import key_id
+
+        parts = [__version__, repr(self.limits), repr(self.languages),
+                 *sorted(key_id(key) for key in self.trusted_keys)]
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
     def stage(self, file: Path, allow_older: bool = False) -> StagedBundle:
         """Verify and unpack ``file`` into staging and check its content; nothing visible changes."""
@@ -245,7 +316,7 @@ class BundleStore:
                 raise
         except BundleRefused as refusal:
             log.warning("bundle %s refused: %s", file, refusal)
-            self._event("refused", file=str(file), reason=refusal.reason, message=refusal.message)
+            self.record_refusal(str(file), refusal, file)
             raise
         except OSError as error:
             # A full disk or a stick pulled out half-way says nothing about the bundle: try again later.
@@ -420,6 +491,7 @@ class BundleStore:
                 highest_version=int(data.get("highest_version", 0)),
                 history=[str(name) for name in data.get("history", [])],
                 bad=[str(name) for name in data.get("bad", [])],
+                refused=[entry for entry in data.get("refused", []) if isinstance(entry, dict)],
             )
         except (OSError, ValueError, TypeError, AttributeError) as error:
             # Only damage gets here (state.json is replaced atomically and written when the store is
@@ -469,3 +541,11 @@ class BundleStore:
 
 
 _version_of = active.version_of
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from kiosk.bundle.assetcheck import asset_problem
+from kiosk.bundle.contentlimits import MAX_SOURCE_FILE_BYTES, MAX_TITLE_CHARS, scan_markdown
 from kiosk.bundle.layout import LANGUAGE_CODE, scan_content
 from kiosk.bundle.library import MAX_IMAGE_BYTES, ContentLibrary, TranslationState
 from kiosk.bundle.manifest import MANIFEST_NAME, Manifest, ManifestError, load_manifest
@@ -100,6 +102,8 @@ class _Validator:
             self._unknown_sections(manifest, language)
         self._icons(manifest)
         for relative in scan.files:
+            if relative.startswith("assets/"):
+                self._asset(relative)
             if relative.startswith("assets/") and relative not in self.referenced_assets:
                 self.warning(relative, None, "unused-asset",
                              "not used by any section (it still adds to the bundle size)")
@@ -181,6 +185,19 @@ class _Validator:
                        f"{what} {relative!r} is {path.stat().st_size // 1024} KiB "
                        f"(limit {MAX_IMAGE_BYTES // 1024} KiB)")
 
+    def _asset(self, relative: str) -> None:
+        """Every picture, used or not, must be what its name says and reference nothing outside itself."""
+        path = self.root / relative
+        try:
+            if path.stat().st_size > MAX_IMAGE_BYTES:
+                return  # reported where it is used ("image-too-big"); not read
+            problem = asset_problem(relative, path.read_bytes())
+        except OSError as error:
+            self.error(relative, None, "unreadable", f"cannot be read: {error.strerror}")
+            return
+        if problem:
+            self.error(relative, None, "unsafe-asset", f"{problem}; the kiosk will not show it")
+
     # --- sections -------------------------------------------------------------------------------------
     def _section(self, library: ContentLibrary, manifest: Manifest, section_id: str, language: str) -> None:
         relative = f"{language}/{section_id}.md"
@@ -193,6 +210,12 @@ class _Validator:
                 self.warning(relative, None, "missing-translation",
                              f"no '{language}' translation of '{section_id}' (kiosks show "
                              f"'{manifest.default_language}' with a note)")
+            return
+        size = path.stat().st_size
+        if size > MAX_SOURCE_FILE_BYTES:
+            self.error(relative, None, "file-too-big",
+                       f"over a content limit: the file is {size:,} bytes (limit "
+                       f"{MAX_SOURCE_FILE_BYTES:,}); split it into several sections")
             return
         try:
             text = path.read_bytes().decode("utf-8")
@@ -230,8 +253,20 @@ class _Validator:
 
     def _body(self, relative: str, source: SourceFile, lines: list[str], language: str,
               manifest: Manifest) -> None:
-        result = render_markdown(source.body, language, manifest.section_ids, image_exists=lambda _: True)
         start = source.body_first_line
+        if len(source.title) > MAX_TITLE_CHARS:
+            self.error(relative, start - 1, "title-too-long",
+                       f"the title has {len(source.title)} characters (limit {MAX_TITLE_CHARS})")
+        # Checked before the text reaches Python-Markdown: an over-limit page could hang or crash it.
+        breach = scan_markdown(source.body)
+        if breach is not None:
+            line = start + breach.line - 1 if breach.line else None
+            self.error(relative, line, breach.code, f"over a content limit: {breach.message}")
+            return
+        result = render_markdown(source.body, language, manifest.section_ids, image_exists=lambda _: True)
+        if result.refused is not None:
+            self.error(relative, None, result.refused.code, f"over a content limit: {result.refused.message}")
+            return
         occurrences: Counter[str] = Counter()
         for problem in result.problems:
             refused = _REFUSED.match(problem)

@@ -1,5 +1,6 @@
 """``BundleWatcher``: finds new bundles (a watched folder, an HTTPS address) and stages them.
 
+A file refused once is remembered by the store (``refusal_of``) and skipped from then on, across restarts.
 It never swaps content itself: it emits ``bundleStaged`` once a bundle is verified, unpacked and checked,
 and the app activates it when the screen is idle (``activate_staged()``), so a patient never has the
 page change under their finger. Checks run on a worker thread (reading a USB stick or a slow network
@@ -144,6 +145,7 @@ class BundleWatcher(QObject):
                 log.info("bundle download failed (will retry): %s", error)
                 self.last_error = str(error)
             except BundleRefused as refusal:
+                self.store.record_refusal(self.fetcher.url, refusal)
                 self._refused(self.fetcher.url, refusal)
             if self.fetcher.download_path.is_file():
                 found.append(self.fetcher.download_path)
@@ -160,6 +162,11 @@ class BundleWatcher(QObject):
                 continue
             key = (str(path), stat.st_mtime_ns, stat.st_size)
             if key in self._seen:
+                continue
+            if self.store.refusal_of(path) is not None:
+                # Refused before (by this process or an earlier one): never checked or unpacked again, so a
+                # bad file on the stick cannot keep the watcher from the good one beside it.
+                self._seen.add(key)
                 continue
             try:
                 manifest = self.store.peek(path)

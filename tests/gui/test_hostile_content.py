@@ -186,3 +186,85 @@ def test_check_reports_what_was_refused(hostile_content, config):
     report = run_check(config.with_overrides(languages__enabled=["en"]), root)
     joined = "\n".join(report.problems)
     assert "link refused" in joined and "image refused" in joined and "raw HTML" in joined
+
+
+# --- pictures that try to read files outside the content: proved with strace -------------------------------
+_RENDER_CHILD = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QIcon, QImageReader, QTextDocument
+from PySide6.QtWidgets import QApplication
+from kiosk.bundle.library import ContentLibrary
+from kiosk.ui.widgets.safe_browser import SafeTextBrowser
+
+app = QApplication(["child"])
+root, mode = Path(sys.argv[1]), sys.argv[2]
+names = sorted(p.relative_to(root).as_posix() for p in (root / "assets").glob("*.svg"))
+if mode == "unsafe":  # the control: what Qt does with these files when nothing stands in the way
+    for name in names:
+        QImageReader(str(root / name)).read()
+    sys.exit(0)
+library = ContentLibrary(root)
+for section in library.section_ids:
+    icon = library.icon_path(section)
+    if icon is not None:
+        QIcon(str(icon)).pixmap(64, 64)
+browser = SafeTextBrowser(library.resolve_asset)
+browser.resize(800, 600)
+browser.setHtml(library.page("hostile", "en").html)
+browser.viewport().grab()
+# The browser's own backstop, with a resolver that checks nothing: it must still refuse to decode them.
+naive = SafeTextBrowser(lambda relative: root / relative)
+for name in names:
+    naive.loadResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name))
+print("rendered", len(names))
+"""
+
+
+def _svg(reference: str) -> str:
+    return ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="20" '
+            f'height="20"><image xlink:href="{reference}" width="20" height="20"/></svg>')
+
+
+def _traced_render(tmp_path: Path, root: Path, mode: str) -> str:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed (scripts/setup --dev installs it)")
+    trace = tmp_path / f"trace-{mode}.txt"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    result = subprocess.run(
+        ["strace", "-f", "-qq", "-o", str(trace), "-e", "trace=open,openat,openat2,stat,statx,newfstatat,access",
+         sys.executable, "-c", _RENDER_CHILD, str(root), mode],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return trace.read_text(encoding="utf-8", errors="replace")
+
+
+def test_no_file_outside_the_content_is_opened_by_a_hostile_svg(tmp_path):
+    secret = tmp_path / "outside" / "secret.png"
+    secret.parent.mkdir()
+    _png(secret, 20, 20, QColor("#ff0000"))
+    root = tmp_path / "content"
+    (root / "en").mkdir(parents=True)
+    (root / "assets").mkdir()
+    references = {"absolute": str(secret), "file-url": f"file://{secret}", "dotdot": "../outside/secret.png",
+                  "deep-dotdot": "../../../../" + str(secret).lstrip("/")}
+    for name, reference in references.items():
+        (root / "assets" / f"{name}.svg").write_text(_svg(reference), encoding="utf-8")
+    (root / "manifest.toml").write_text(
+        'id = "hostile"\nversion = 1\ndefault_language = "en"\n'
+        '[[sections]]\nid = "hostile"\nicon = "assets/absolute.svg"\n', encoding="utf-8")
+    images = "\n\n".join(f"![{name}](assets/{name}.svg)" for name in references)
+    (root / "en" / f"{SECTION}.md").write_text(f"# Hostile\n\nText.\n\n{images}\n", encoding="utf-8")
+
+    control = _traced_render(tmp_path, root, "unsafe")
+    assert str(secret) in control, "the control must show that strace sees Qt opening the file"
+
+    traced = _traced_render(tmp_path, root, "kiosk")
+    assert "secret.png" not in traced
+    assert "/outside" not in traced

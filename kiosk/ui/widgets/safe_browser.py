@@ -4,6 +4,11 @@ QTextBrowser follows links and reads any local file by default. Here links never
 (the reader receives ``sectionRequested``), and ``loadResource`` serves images only from inside the
 content folder. Everything refused gets a harmless placeholder: returning nothing makes Qt open the path
 itself.
+
+Qt's SVG reader opens any file an ``<image href>`` names, even when the SVG comes from memory, and
+QImageReader picks a format from the bytes when the name's type does not fit. So a picture is read once into
+memory, checked there (``assetcheck``: right type, an SVG referencing nothing outside itself), and decoded
+from those same bytes with its format fixed: a file changed after the check cannot matter.
 """
 
 from __future__ import annotations
@@ -11,14 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QImage, QImageReader, QShowEvent, QTextDocument
 from PySide6.QtWidgets import QFrame, QScroller, QTextBrowser, QWidget
 
+from kiosk.bundle.assetcheck import asset_problem
+from kiosk.bundle.library import MAX_IMAGE_BYTES
 from kiosk.bundle.render import SECTION_SCHEME, safe_image_path
 
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_IMAGE_WIDTH = 1400
+_FORMATS = {".png": b"png", ".jpg": b"jpeg", ".jpeg": b"jpeg", ".svg": b"svg", ".webp": b"webp"}
 
 
 class SafeTextBrowser(QTextBrowser):
@@ -72,9 +80,27 @@ class SafeTextBrowser(QTextBrowser):
         text = name.toString()
         relative = safe_image_path(text) if not name.scheme() else None
         path = self._resolve_asset(relative) if relative else None
-        if path is None:
+        image_format = _FORMATS.get(path.suffix.lower()) if path is not None else None
+        if path is None or relative is None or image_format is None:
             return self._placeholder
-        reader = QImageReader(str(path))
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_IMAGE_BYTES + 1)
+        except OSError:
+            return self._placeholder
+        if len(data) > MAX_IMAGE_BYTES or asset_problem(relative, data) is not None:
+            return self._placeholder
+        buffer = QBuffer()
+        buffer.setData(QByteArray(data))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        try:
+            return self._decode(QImageReader(buffer, image_format), path)
+        finally:
+            buffer.close()
+
+    def _decode(self, reader: QImageReader, path: Path) -> QImage:
+        reader.setAutoDetectImageFormat(False)
+        reader.setDecideFormatFromContent(False)
         size = reader.size()
         too_big = not size.isValid() or size.width() * size.height() > MAX_IMAGE_PIXELS
         # Bitmaps that declare no size or an enormous one are never decoded; an SVG's size is only nominal
