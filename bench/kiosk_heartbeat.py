@@ -15,8 +15,9 @@ import time
 
 START = float(os.environ.get("KIOSK_BENCH_START", time.time()))
 
-import kiosk.app  # noqa: E402
 from PySide6.QtCore import QObject, QTimer  # noqa: E402
+
+import kiosk.app  # noqa: E402
 
 HEARTBEAT_MS = 5
 FLUSH_EVERY_S = 1.0
