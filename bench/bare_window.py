@@ -1,11 +1,16 @@
-"""A bare PySide6 window: the baseline the kiosk's startup is compared with."""
+"""A bare PySide6 window: the baseline the kiosk's startup is compared with.
+
+Without ``BENCH_BARE_BUTTON`` it prints the time to its first painted frame and quits (bench_startup.py).
+With ``BENCH_BARE_BUTTON=x,y,w,h`` it is a full-screen window with one button there, that turns the window
+red when tapped, and it runs until killed (bench_responsiveness.py).
+"""
 
 import os
 import sys
 import time
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 
 class FirstPaint(QObject):
@@ -17,9 +22,18 @@ class FirstPaint(QObject):
 
 
 app = QApplication(sys.argv[:1])
-label = QLabel("Hello")
-watcher = FirstPaint()
-label.installEventFilter(watcher)
-label.resize(1920, 1080)
-label.show()
+button_rect = os.environ.get("BENCH_BARE_BUTTON")
+if button_rect:
+    window = QWidget()
+    window.setStyleSheet("QWidget { background: #f4f1ea; } QPushButton { background: #1d5c8c; color: white; }")
+    button = QPushButton("Start", window)
+    button.setGeometry(*(int(part) for part in button_rect.split(",")))
+    button.clicked.connect(lambda: window.setStyleSheet("QWidget { background: #c0392b; }"))
+    window.showFullScreen()
+else:
+    label = QLabel("Hello")
+    watcher = FirstPaint()
+    label.installEventFilter(watcher)
+    label.resize(1920, 1080)
+    label.show()
 app.exec()
