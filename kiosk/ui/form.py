@@ -32,6 +32,7 @@ from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
+from kiosk.ui.widgets.scroll_page import fit_to_screen
 
 FIELDS_IN_ORDER = ("full_name", "country", "phone", "email", "contact_language", "channel", "relation", "age",
                    "description", "consent")
@@ -126,6 +127,7 @@ class ConsultationForm(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         outer.addWidget(self.scroll)
+        fit_to_screen(self.scroll)  # drag anywhere to scroll, never sideways (kiosk.ui.widgets.scroll_page)
         body = QWidget()
         body.setObjectName("FormBody")
         self.scroll.setWidget(body)

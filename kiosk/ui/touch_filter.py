@@ -9,6 +9,11 @@ its press with ``clock``, which tests replace.
 
 A widget with the dynamic property ``kioskTouchExempt`` set to true (an on-screen keyboard's keys, where a
 double letter is two quick taps) keeps Qt's own rule.
+
+Inside an area marked for drag scrolling (``kiosk.ui.widgets.drag_scroll``) a contact that slides farther
+than the tolerance scrolls the area, wherever it started: on a button it then never clicks it; on anything
+else (a text field, a link, a check box's label) the press is held back until the contact ends, and given
+to the widget only if it was a tap, so a drag never selects text, opens a list or follows a link.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QWidget
 
 from kiosk.session.touch_policy import TouchPolicy, TouchSettings, Verdict
+from kiosk.ui.widgets.drag_scroll import DragScroll
 from kiosk.ui.widgets.hold_fill import HoldFill
 
 EXEMPT_PROPERTY = "kioskTouchExempt"
@@ -51,7 +57,11 @@ class TouchFilter(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.policy = TouchPolicy(settings)
+        self.drag = DragScroll(settings.slide_tolerance_px)
         self.clock = clock
+        self._held_press: QMouseEvent | None = None  # a press on a non-button, given to it if the contact is a tap
+        self._held_widget: QWidget | None = None
+        self._replaying = False
         self._target: QAbstractButton | None = None
         self._pressed_stamp = 0
         self._pressed_clock = 0
@@ -76,31 +86,64 @@ class TouchFilter(QObject):
     # --- events -------------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind not in _MOUSE or not isinstance(watched, QWidget):
+        if kind not in _MOUSE or not isinstance(watched, QWidget) or self._replaying:
             return False
         assert isinstance(event, QMouseEvent)
-        if not isinstance(watched, QAbstractButton) or watched.property(EXEMPT_PROPERTY):
-            if kind == QEvent.Type.MouseButtonRelease:
-                self.policy.note_contact_end(event.timestamp())
-            return False
         if kind == QEvent.Type.MouseMove:
             if not event.buttons() & Qt.MouseButton.LeftButton:
                 return False  # hovering with a mouse: nothing to decide
         elif event.button() != Qt.MouseButton.LeftButton:
             return False
+        exempt = bool(watched.property(EXEMPT_PROPERTY))
+        if not isinstance(watched, QAbstractButton) or exempt:
+            return self._other_widget(watched, event, exempt)
         button = watched
         position = event.position().toPoint()
         stamp = event.timestamp()
         if kind in _PRESSES:
+            self.drag.press(button, event.globalPosition(), stamp)
             self._press(button, position, stamp)
         elif kind == QEvent.Type.MouseMove:
+            self.drag.move(event.globalPosition(), stamp)
             if button is self._target:
                 self._act(self.policy.move(position.x(), position.y(), stamp))
         elif button is self._target or self._target is None:
+            not_a_tap = self.drag.active and self.drag.release(event.globalPosition(), stamp)
             verdict = self.policy.release(position.x(), position.y(), stamp)
-            self._act(verdict)
+            self._act(Verdict.CANCELLED if not_a_tap else verdict)
             self._finish()
         return True  # the button never sees the raw event: the policy decides what it means
+
+    def _other_widget(self, widget: QWidget, event: QMouseEvent, exempt: bool) -> bool:
+        """Anything that is not a button: only a drag inside a scrolling area is decided here."""
+        kind = event.type()
+        if kind in _PRESSES:
+            if exempt or not self.drag.press(widget, event.globalPosition(), event.timestamp()):
+                return False
+            self._held_press, self._held_widget = event.clone(), widget
+            return True
+        held = self._held_widget
+        if held is None or not self.drag.active:
+            if kind == QEvent.Type.MouseButtonRelease:
+                self.policy.note_contact_end(event.timestamp())
+            return False
+        if kind == QEvent.Type.MouseMove:
+            self.drag.move(event.globalPosition(), event.timestamp())
+            return True
+        not_a_tap = self.drag.release(event.globalPosition(), event.timestamp())
+        press = self._held_press
+        self._held_press, self._held_widget = None, None
+        self.policy.note_contact_end(event.timestamp())
+        if not_a_tap:
+            return True
+        if press is not None and shiboken6.isValid(held) and held.isVisible():
+            # A tap: the widget gets its press now, then this release as Qt delivers it.
+            self._replaying = True
+            try:
+                QApplication.sendEvent(held, press)
+            finally:
+                self._replaying = False
+        return False
 
     def _press(self, button: QAbstractButton, position: QPoint, stamp: int) -> None:
         if self.policy.in_contact and (self._target is None or not self._target_alive()):
