@@ -23,11 +23,11 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QWindow
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QWidget
 
 from kiosk.session.touch_policy import TouchPolicy, TouchSettings, Verdict
-from kiosk.ui.widgets.drag_scroll import DragScroll
+from kiosk.ui.widgets.drag_scroll import DragScroll, drag_area_of
 from kiosk.ui.widgets.hold_fill import HoldFill
 
 EXEMPT_PROPERTY = "kioskTouchExempt"
@@ -39,6 +39,18 @@ _MOUSE = (*_PRESSES, QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease)
 
 def monotonic_ms() -> int:
     return time.monotonic_ns() // 1_000_000
+
+
+def _give_click_focus(widget: QWidget) -> None:
+    """Focus as Qt gives it on a click: the widget or the nearest parent that takes focus on a click."""
+    current: QWidget | None = widget
+    while current is not None:
+        if current.isEnabled() and current.focusPolicy().value & Qt.FocusPolicy.ClickFocus.value:
+            current.setFocus(Qt.FocusReason.MouseFocusReason)
+            return
+        if current.isWindow():
+            return
+        current = current.parentWidget()
 
 
 def _scrollable(widget: QWidget) -> bool:
@@ -62,6 +74,7 @@ class TouchFilter(QObject):
         self._held_press: QMouseEvent | None = None  # a press on a non-button, given to it if the contact is a tap
         self._held_widget: QWidget | None = None
         self._replaying = False
+        self._held_focus: list[tuple[QWidget, Qt.FocusPolicy]] = []
         self._target: QAbstractButton | None = None
         self._pressed_stamp = 0
         self._pressed_clock = 0
@@ -86,8 +99,16 @@ class TouchFilter(QObject):
     # --- events -------------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind not in _MOUSE or not isinstance(watched, QWidget) or self._replaying:
+        if kind not in _MOUSE or self._replaying:
             return False
+        if isinstance(watched, QWindow):
+            if kind in _PRESSES:
+                self._hold_click_focus(watched, event)  # type: ignore[arg-type]
+            return False
+        if not isinstance(watched, QWidget):
+            return False
+        if kind in _PRESSES:
+            self._restore_click_focus()
         assert isinstance(event, QMouseEvent)
         if kind == QEvent.Type.MouseMove:
             if not event.buttons() & Qt.MouseButton.LeftButton:
@@ -137,7 +158,9 @@ class TouchFilter(QObject):
         if not_a_tap:
             return True
         if press is not None and shiboken6.isValid(held) and held.isVisible():
-            # A tap: the widget gets its press now, then this release as Qt delivers it.
+            # A tap: the widget gets its press now, then this release as Qt delivers it; and the focus Qt
+            # would have given at the press (a replayed press is not the window system's, so Qt gives none).
+            _give_click_focus(held)
             self._replaying = True
             try:
                 QApplication.sendEvent(held, press)
@@ -185,6 +208,35 @@ class TouchFilter(QObject):
             self._fill.set_progress(1.0 if verdict is Verdict.ACTIVATE else progress)
         if verdict is Verdict.ACTIVATE:
             self._act(verdict)
+
+    # --- focus -------------------------------------------------------------------------------------------
+    def _hold_click_focus(self, window: QWindow, event: QMouseEvent) -> None:
+        """Qt gives a pressed text field the focus before any filter sees the press (and the keyboard opens,
+        the form scrolls to the field). Inside a scrolling area that is decided at the release, when the contact
+        is known to be a tap: until the press has reached the widget, nothing under it takes focus on a click."""
+        self._restore_click_focus()
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        widget = next((top for top in QApplication.topLevelWidgets() if top.windowHandle() is window), None)
+        target = widget.childAt(event.position().toPoint()) if widget is not None else None
+        if target is None or isinstance(target, QAbstractButton) or drag_area_of(target) is None:
+            return
+        area = drag_area_of(target)
+        chain: QWidget | None = target
+        while chain is not None and chain is not area:
+            if chain.focusPolicy().value & Qt.FocusPolicy.ClickFocus.value:
+                self._held_focus.append((chain, chain.focusPolicy()))
+            chain = chain.parentWidget()
+        for held, _policy in self._held_focus:
+            held.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+    def _restore_click_focus(self) -> None:
+        # In the order they were taken: a field's focus proxy (an editable list's box) takes the field's policy
+        # with it, and gets its own back after.
+        for widget, policy in self._held_focus:
+            if shiboken6.isValid(widget):
+                widget.setFocusPolicy(policy)
+        self._held_focus = []
 
     # --- bookkeeping ----------------------------------------------------------------------------------
     def _target_alive(self) -> bool:

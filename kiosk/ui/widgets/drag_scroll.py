@@ -91,6 +91,8 @@ class DragScroll:
         self._area, self._start, self._dragging = area, QPointF(global_pos), False
         scroller = QScroller.scroller(area.viewport())
         self._stopped_flick = scroller.state() == QScroller.State.Scrolling
+        if self._stopped_flick:
+            scroller.stop()  # the finger holds the content where it is; it may go on to drag it
         scroller.handleInput(QScroller.Input.InputPress, self._local(global_pos), stamp)
         return True
 
