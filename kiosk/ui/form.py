@@ -31,8 +31,8 @@ from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.widgets.fit_form import fit_form_to_screen
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
-from kiosk.ui.widgets.scroll_page import fit_to_screen
 
 FIELDS_IN_ORDER = ("full_name", "country", "phone", "email", "contact_language", "channel", "relation", "age",
                    "description", "consent")
@@ -127,7 +127,6 @@ class ConsultationForm(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         outer.addWidget(self.scroll)
-        fit_to_screen(self.scroll)  # drag anywhere to scroll, never sideways (kiosk.ui.widgets.scroll_page)
         body = QWidget()
         body.setObjectName("FormBody")
         self.scroll.setWidget(body)
@@ -261,6 +260,7 @@ class ConsultationForm(QWidget):
         self.cancel_button.clicked.connect(self.cancelRequested)
         for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description):
             widget.installEventFilter(self)
+        fit_form_to_screen(self, self.scroll)  # wrapping choices, drag to scroll (kiosk.ui.widgets.fit_form)
         self.retranslate()
 
     # --- values ---------------------------------------------------------------------------------------

@@ -36,8 +36,10 @@ class ReaderScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("ReaderScreen")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 24, 48, 24)
-        layout.setSpacing(16)
+        # Narrower margins than other screens: on a 800 px portrait screen at the largest text the two page
+        # buttons need the room.
+        layout.setContentsMargins(32, 16, 32, 16)
+        layout.setSpacing(12)
         self.title = QLabel(self)
         self.title.setObjectName("ScreenTitle")
         self.title.setWordWrap(True)
@@ -59,7 +61,7 @@ class ReaderScreen(QWidget):
         self.disclaimer.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         nav = QHBoxLayout()
-        nav.setSpacing(24)
+        nav.setSpacing(12)
         self.previous_button = QPushButton(self)
         self.previous_button.setObjectName("PreviousButton")
         self.previous_button.clicked.connect(self.previousRequested)
@@ -69,9 +71,10 @@ class ReaderScreen(QWidget):
         self.position = QLabel(self)
         self.position.setObjectName("Position")
         self.position.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        nav.addWidget(self.previous_button, 2)
+        # The page buttons as wide as their labels at least; the position takes what is left between them.
+        nav.addWidget(self.previous_button, 0)
         nav.addWidget(self.position, 1)
-        nav.addWidget(self.next_button, 2)
+        nav.addWidget(self.next_button, 0)
 
         heading = QHBoxLayout()
         heading.setSpacing(24)

@@ -108,6 +108,8 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     families = ", ".join(f'"{family}"' for family in font_families())
     p = palette
     text = scale * display
+    # Headings are already large: they grow half as fast as the text, which leaves the text the room.
+    heading = (1 + (scale - 1) / 2) * display
     target = target_px(display)
     pad_v, pad_h = px(BUTTON_PAD_V, display), px(BUTTON_PAD_H, display)
     bar_pad_h = px(14, display)
@@ -167,7 +169,7 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QLabel#ConsentText {{ font-weight: 600; }}
     QCheckBox::indicator {{ width: {px(48, display)}px; height: {px(48, display)}px; }}
     QLabel#TileTitle {{ font-size: {px(30, text)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
-    QLabel#ScreenTitle {{ font-size: {px(40, text)}px; font-weight: 700; color: {p.text}; }}
+    QLabel#ScreenTitle {{ font-size: {px(40, heading)}px; font-weight: 700; color: {p.text}; }}
     QLabel#AttractTitle {{ font-size: {px(72, display)}px; font-weight: 700; color: {p.accent}; }}
     QLabel#AttractInvite {{ font-size: {px(44, display)}px; color: {p.text}; }}
     QLabel#AttractSub {{ font-size: {px(30, display)}px; color: {p.muted}; }}

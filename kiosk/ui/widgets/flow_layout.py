@@ -10,9 +10,9 @@ Two ways of placing items:
 
 Never narrower than an item's size hint, so no label is cut; the direction (right-to-left) mirrors rows.
 
-With ``height_for_width=False`` the layout does not tell its parents that its height depends on its width
-(a window's minimum height is its layout's height at the minimum width, where every item is a row of its
-own); the widget holding it then follows ``heightForWidth`` itself (the top bar does, on resize).
+With ``height_for_width=False`` the layout does not tell its parents that its height depends on its width;
+the widget holding it then follows ``heightForWidth`` itself (the top bar does, on resize, so that a bar on
+two rows is never laid out at its one-row height).
 """
 
 from __future__ import annotations
@@ -77,12 +77,12 @@ class FlowLayout(QLayout):
         return QSize(width, self.heightForWidth(width)) + self._margin_size()
 
     def minimumSize(self) -> QSize:
+        # One row's height: the height at a given width is ``heightForWidth``'s answer. Reporting the height at
+        # the narrowest width (one item a row) would make every parent, up to the window, that tall.
         visible = self._visible()
         if not visible:
             return QSize(0, 0)
         widest = self._cell_width(visible) if self.uniform else max(item.sizeHint().width() for item in visible)
-        if self._height_for_width:
-            return QSize(widest, self.heightForWidth(widest + self._margin_size().width())) + self._margin_size()
         return QSize(widest, max(self._height_at(item, widest) for item in visible)) + self._margin_size()
 
     # --- settings ------------------------------------------------------------------------------------------
