@@ -23,6 +23,7 @@ _ACCENTED = str.maketrans(
 # Placeholders and markup must survive untouched: {count}, %(name)s, %s, HTML entities.
 _PROTECTED = re.compile(r"(\{[^{}]*\}|%\(\w+\)[sd]|%[sd]|&\w+;)")
 _RLM = "\u200f"
+PADDING_WORD = 10
 
 
 def pseudo_text(text: str, rtl: bool = False) -> str:
@@ -30,7 +31,9 @@ def pseudo_text(text: str, rtl: bool = False) -> str:
         return text
     parts = _PROTECTED.split(text)
     converted = "".join(part if _PROTECTED.fullmatch(part) else part.translate(_ACCENTED) for part in parts)
-    padding = "·" * max(1, math.ceil(len(text) * GROWTH) - 3)
+    dots = "·" * max(1, math.ceil(len(text) * GROWTH) - 3)
+    # In words of ten, as real text has them: one run of 80 dots would be a word no screen can wrap.
+    padding = " ".join(dots[start:start + PADDING_WORD] for start in range(0, len(dots), PADDING_WORD))
     result = f"[{converted} {padding}]"
     return f"{_RLM}{result}{_RLM}" if rtl else result
 

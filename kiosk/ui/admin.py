@@ -25,6 +25,8 @@ from kiosk.health.report import HealthReport
 from kiosk.i18n import _, ngettext
 from kiosk.i18n.formatting import format_datetime, format_number
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.widgets.flow_layout import FlowLayout
+from kiosk.ui.widgets.scroll_page import ScrollPage, fit_to_screen
 
 PIN_MAX_DIGITS = 12
 DOT = "\u25cf"
@@ -43,7 +45,11 @@ class PinPad(QWidget):
         self.setObjectName("AdminPinPad")
         self._digits = ""
         self._locked_seconds = 0
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.page = ScrollPage(self)  # four rows of keys do not fit a 720 px screen under the title
+        outer.addWidget(self.page)
+        layout = QVBoxLayout(self.page.body)
         layout.setContentsMargins(48, 32, 48, 32)
         layout.setSpacing(20)
         self.title = QLabel(self)
@@ -185,7 +191,7 @@ class HealthPanel(QWidget):
         grid.setColumnStretch(1, 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        fit_to_screen(scroll)
         scroll.setWidget(figures)
         outer.addWidget(scroll, 1)
         self.result = QLabel(self)
@@ -193,8 +199,7 @@ class HealthPanel(QWidget):
         self.result.setWordWrap(True)
         self.result.hide()
         outer.addWidget(self.result)
-        actions = QGridLayout()
-        actions.setSpacing(16)
+        actions = FlowLayout(spacing=16, uniform=True, max_columns=3)
         self.send_button = self._action("AdminSendNow", self.sendNowRequested)
         self.export_button = self._action("AdminExport", self.exportRequested)
         self.install_button = self._action("AdminInstall", self.installRequested)
@@ -203,8 +208,8 @@ class HealthPanel(QWidget):
         self.close_button = self._action("AdminClose", self.closeRequested)
         buttons = (self.send_button, self.export_button, self.install_button, self.rollback_button,
                    self.exit_button, self.close_button)
-        for index, button in enumerate(buttons):
-            actions.addWidget(button, index // 3, index % 3)
+        for button in buttons:
+            actions.addWidget(button)
         outer.addLayout(actions)
         self._report: HealthReport | None = None
         self.retranslate()

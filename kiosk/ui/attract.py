@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QMouseEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk import paths
 from kiosk.i18n import _
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.ui.languages import LanguageButton
+from kiosk.ui.widgets.flow_layout import FlowLayout
+from kiosk.ui.widgets.scroll_page import ScrollPage
 
 LANGUAGES_PER_ROW = 4
 
@@ -21,16 +23,22 @@ class AttractScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AttractScreen")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 60, 80, 60)
-        layout.setSpacing(32)
-        self.title = QLabel(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        # A touch anywhere still begins (the release reaches this screen through the page).
+        self.page = ScrollPage(self)
+        outer.addWidget(self.page)
+        body = self.page.body
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(48, 32, 48, 32)
+        layout.setSpacing(24)
+        self.title = QLabel(body)
         self.title.setObjectName("AttractTitle")
-        self.invite = QLabel(self)
+        self.invite = QLabel(body)
         self.invite.setObjectName("AttractInvite")
-        self.subtitle = QLabel(self)
+        self.subtitle = QLabel(body)
         self.subtitle.setObjectName("AttractSub")
-        self.hand = QLabel(self)
+        self.hand = QLabel(body)
         self.hand.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hand.setPixmap(QIcon(str(paths.icons_dir() / "touch.svg")).pixmap(QSize(128, 128)))
         self.hand.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -46,20 +54,18 @@ class AttractScreen(QWidget):
         layout.addWidget(self.invite)
         layout.addStretch(2)
         # Starting straight in one's own language: one tap on its name (filled in by set_languages).
-        # Four to a row, so eight languages fit a portrait screen too.
-        self.language_row = QGridLayout()
-        self.language_row.setSpacing(16)
+        # At most four to a row, fewer when the names do not fit the screen's width.
+        self.language_row = FlowLayout(spacing=16, uniform=True, max_columns=LANGUAGES_PER_ROW)
         self.language_buttons: list[LanguageButton] = []
         layout.addLayout(self.language_row)
         self.retranslate()
 
     def set_languages(self, languages: list[LanguageInfo]) -> None:
         for info in languages:
-            button = LanguageButton(info, self, in_picker=False)
+            button = LanguageButton(info, self.page.body, in_picker=False)
             button.clicked.connect(lambda _checked=False, code=info.code: self.languageChosen.emit(code))
-            index = len(self.language_buttons)
             self.language_buttons.append(button)
-            self.language_row.addWidget(button, index // LANGUAGES_PER_ROW, index % LANGUAGES_PER_ROW)
+            self.language_row.addWidget(button)
 
     def retranslate(self) -> None:
         self.title.setText(_("Dystonia"))

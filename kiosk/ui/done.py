@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import _
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.widgets.scroll_page import ScrollPage
 
 
 class DoneScreen(QWidget):
@@ -16,21 +17,26 @@ class DoneScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DoneScreen")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 48, 80, 48)
+        screen_layout = QVBoxLayout(self)
+        screen_layout.setContentsMargins(0, 0, 0, 0)
+        self.page = ScrollPage(self)  # a touch anywhere still finishes (the release reaches this screen)
+        screen_layout.addWidget(self.page)
+        body = self.page.body
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(48, 32, 48, 32)
         layout.setSpacing(24)
-        self.heading = QLabel(self)
+        self.heading = QLabel(body)
         self.heading.setObjectName("ScreenTitle")
-        self.reference_label = QLabel(self)
-        self.reference = QLabel(self)
+        self.reference_label = QLabel(body)
+        self.reference = QLabel(body)
         self.reference.setObjectName("Reference")
-        self.next_steps = QLabel(self)
-        self.delivery = QLabel(self)
+        self.next_steps = QLabel(body)
+        self.delivery = QLabel(body)
         self.delivery.setObjectName("Notice")
         for label in (self.heading, self.reference_label, self.reference, self.next_steps, self.delivery):
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.finish_button = QPushButton(self)
+        self.finish_button = QPushButton(body)
         self.finish_button.setObjectName("FinishButton")
         self.finish_button.clicked.connect(self.finished)
         layout.addStretch(1)

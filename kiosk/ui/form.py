@@ -31,6 +31,7 @@ from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.widgets.fit_form import fit_form_to_screen
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
 from kiosk.ui.widgets.suggestions import SuggestionList
 
@@ -274,6 +275,7 @@ class ConsultationForm(QWidget):
         for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description):
             widget.installEventFilter(self)
         self.scroll.viewport().installEventFilter(self)
+        fit_form_to_screen(self, self.scroll)  # wrapping choices, drag to scroll (kiosk.ui.widgets.fit_form)
         self.retranslate()
 
     # --- values ---------------------------------------------------------------------------------------

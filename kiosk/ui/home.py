@@ -6,9 +6,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.i18n import _
+from kiosk.ui.widgets.flow_layout import FlowLayout
+from kiosk.ui.widgets.scroll_page import ScrollPage
 from kiosk.ui.widgets.tile import SectionTile
 
 
@@ -18,18 +20,21 @@ class HomeScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("HomeScreen")
-        outer = QVBoxLayout(self)
+        screen_layout = QVBoxLayout(self)
+        screen_layout.setContentsMargins(0, 0, 0, 0)
+        self.page = ScrollPage(self)
+        screen_layout.addWidget(self.page)
+        outer = QVBoxLayout(self.page.body)
         outer.setContentsMargins(48, 32, 48, 40)
         outer.setSpacing(24)
-        self.heading = QLabel(self)
+        self.heading = QLabel(self.page.body)
         self.heading.setObjectName("ScreenTitle")
         self.heading.setWordWrap(True)
         outer.addWidget(self.heading)
-        self.grid = QGridLayout()
-        self.grid.setSpacing(24)
+        # Tiles fill the screen when there is room; fewer columns when a title's longest word needs it.
+        self.grid = FlowLayout(spacing=24, uniform=True, max_columns=3)
         outer.addLayout(self.grid, 1)
         self.tiles: list[SectionTile] = []
-        self._columns = 3
         self.retranslate()
 
     def set_sections(self, sections: list[tuple[str, str, Path | None]]) -> None:
@@ -39,11 +44,11 @@ class HomeScreen(QWidget):
             tile.deleteLater()
         self.tiles = []
         for section_id, title, icon in sections:
-            tile = SectionTile(section_id, icon, self)
+            tile = SectionTile(section_id, icon, self.page.body)
             tile.set_title(title)
             tile.clicked.connect(lambda _checked=False, sid=section_id: self.sectionChosen.emit(sid))
             self.tiles.append(tile)
-        self._layout_tiles()
+            self.grid.addWidget(tile)
 
     def set_titles(self, titles: dict[str, str]) -> None:
         for tile in self.tiles:
@@ -53,19 +58,6 @@ class HomeScreen(QWidget):
         self.heading.setText(_("Choose a topic"))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        columns = 3 if event.size().width() >= event.size().height() else 2
-        if columns != self._columns:
-            self._columns = columns
-            self._layout_tiles()
+        # Three columns on a landscape screen, two on a portrait one (fewer if the titles need it).
+        self.grid.set_max_columns(3 if event.size().width() >= event.size().height() else 2)
         super().resizeEvent(event)
-
-    def _layout_tiles(self) -> None:
-        for tile in self.tiles:
-            self.grid.removeWidget(tile)
-        for index, tile in enumerate(self.tiles):
-            self.grid.addWidget(tile, index // self._columns, index % self._columns)
-        rows = (len(self.tiles) + self._columns - 1) // self._columns
-        for row in range(rows + 2):
-            self.grid.setRowStretch(row, 1 if row < rows else 0)
-        for column in range(4):
-            self.grid.setColumnStretch(column, 1 if column < self._columns else 0)

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 
+CARD_WIDTH = 640
+
 
 class IdleOverlay(QFrame):
     stayRequested = Signal()
@@ -20,7 +22,8 @@ class IdleOverlay(QFrame):
         outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
         card = QFrame(self)
         card.setObjectName("IdleCard")
-        card.setMinimumWidth(640)
+        card.setMinimumWidth(CARD_WIDTH)
+        self.card = card
         inner = QVBoxLayout(card)
         inner.setContentsMargins(48, 40, 48, 40)
         inner.setSpacing(24)
@@ -47,7 +50,10 @@ class IdleOverlay(QFrame):
     def show_countdown(self, seconds: int) -> None:
         self._seconds = seconds
         self.retranslate()
-        self.setGeometry(self.parentWidget().rect())
+        area = self.parentWidget().rect()
+        self.card.setMinimumWidth(min(CARD_WIDTH, area.width() - 32))  # a narrow portrait screen
+        self.card.setMaximumWidth(area.width() - 32)
+        self.setGeometry(area)
         self.raise_()
         self.show()
 

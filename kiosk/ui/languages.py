@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.i18n import _
 from kiosk.i18n.languages import LanguageInfo
+from kiosk.ui.widgets.flow_layout import FlowLayout
+from kiosk.ui.widgets.scroll_page import ScrollPage
 
 
 class LanguageButton(QPushButton):
@@ -31,21 +33,25 @@ class LanguageScreen(QWidget):
     def __init__(self, languages: list[LanguageInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LanguageScreen")
-        layout = QVBoxLayout(self)
+        screen_layout = QVBoxLayout(self)
+        screen_layout.setContentsMargins(0, 0, 0, 0)
+        self.page = ScrollPage(self)
+        screen_layout.addWidget(self.page)
+        layout = QVBoxLayout(self.page.body)
         layout.setContentsMargins(48, 32, 48, 40)
         layout.setSpacing(24)
-        self.heading = QLabel(self)
+        self.heading = QLabel(self.page.body)
         self.heading.setObjectName("ScreenTitle")
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
-        self.grid = QGridLayout()
-        self.grid.setSpacing(20)
+        # Four columns on a wide screen, two on a narrow one, fewer if the names need it; the buttons fill
+        # the screen when there is room and the list scrolls when there is not.
+        self.grid = FlowLayout(spacing=20, uniform=True, max_columns=2)
         layout.addLayout(self.grid, 1)
-        self.buttons = [LanguageButton(info, self) for info in languages]
+        self.buttons = [LanguageButton(info, self.page.body) for info in languages]
         for button in self.buttons:
             button.clicked.connect(lambda _checked=False, code=button.code: self.languageChosen.emit(code))
-        self._columns = 0
-        self._place(2)
+            self.grid.addWidget(button)
         self.retranslate()
 
     def set_current(self, code: str) -> None:
@@ -56,14 +62,5 @@ class LanguageScreen(QWidget):
         self.heading.setText(_("Choose your language"))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place(4 if event.size().width() > event.size().height() * 1.2 else 2)
+        self.grid.set_max_columns(4 if event.size().width() > event.size().height() * 1.2 else 2)
         super().resizeEvent(event)
-
-    def _place(self, columns: int) -> None:
-        if columns == self._columns:
-            return
-        self._columns = columns
-        for button in self.buttons:
-            self.grid.removeWidget(button)
-        for index, button in enumerate(self.buttons):
-            self.grid.addWidget(button, index // columns, index % columns)

@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScroller,
-    QScrollerProperties,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -21,8 +19,12 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.ui import theme
+from kiosk.ui.widgets.drag_scroll import enable_drag_scroll
+from kiosk.ui.widgets.drag_scroll import set_reduce_motion as set_drag_reduce_motion
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
 from kiosk.ui.widgets.safe_browser import SafeTextBrowser
+
+BROWSER_MIN_HEIGHT = 120
 
 
 class ReaderScreen(QWidget):
@@ -34,8 +36,10 @@ class ReaderScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("ReaderScreen")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 24, 48, 24)
-        layout.setSpacing(16)
+        # Narrower margins than other screens: on a 800 px portrait screen at the largest text the two page
+        # buttons need the room.
+        layout.setContentsMargins(32, 16, 32, 16)
+        layout.setSpacing(12)
         self.title = QLabel(self)
         self.title.setObjectName("ScreenTitle")
         self.title.setWordWrap(True)
@@ -46,6 +50,9 @@ class ReaderScreen(QWidget):
         self.browser = SafeTextBrowser(resolve_asset, self)
         self.browser.sectionRequested.connect(self.sectionRequested)
         self.browser.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys and Page Down scroll the text
+        # A few lines at least; less than Qt's own minimum, so the page fits a 768 px screen with a two-row bar.
+        self.browser.setMinimumHeight(BROWSER_MIN_HEIGHT)
+        enable_drag_scroll(self.browser)
         self.read_aloud = ReadAloudControls(self)
         self.read_aloud.hide()  # shown by the app when a voice exists for the page's language
         self.disclaimer = QLabel(self)
@@ -54,7 +61,7 @@ class ReaderScreen(QWidget):
         self.disclaimer.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         nav = QHBoxLayout()
-        nav.setSpacing(24)
+        nav.setSpacing(12)
         self.previous_button = QPushButton(self)
         self.previous_button.setObjectName("PreviousButton")
         self.previous_button.clicked.connect(self.previousRequested)
@@ -64,9 +71,10 @@ class ReaderScreen(QWidget):
         self.position = QLabel(self)
         self.position.setObjectName("Position")
         self.position.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        nav.addWidget(self.previous_button, 2)
+        # The page buttons as wide as their labels at least; the position takes what is left between them.
+        nav.addWidget(self.previous_button, 0)
         nav.addWidget(self.position, 1)
-        nav.addWidget(self.next_button, 2)
+        nav.addWidget(self.next_button, 0)
 
         heading = QHBoxLayout()
         heading.setSpacing(24)
@@ -125,14 +133,7 @@ class ReaderScreen(QWidget):
 
     def set_reduce_motion(self, reduce: bool) -> None:
         """Flicking the text stops at its ends instead of overshooting and springing back."""
-        scroller = QScroller.scroller(self.browser.viewport())
-        properties = scroller.scrollerProperties()
-        policy = (QScrollerProperties.OvershootPolicy.OvershootAlwaysOff if reduce
-                  else QScrollerProperties.OvershootPolicy.OvershootWhenScrollable)
-        for axis in (QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy,
-                     QScrollerProperties.ScrollMetric.VerticalOvershootPolicy):
-            properties.setScrollMetric(axis, policy)
-        scroller.setScrollerProperties(properties)
+        set_drag_reduce_motion(self.browser, reduce)
 
     # --- reading aloud -------------------------------------------------------------------------------
     def plain_text(self) -> str:

@@ -9,8 +9,15 @@ from PySide6.QtGui import QFontDatabase
 from kiosk import paths
 
 BODY_PX = 26  # body text at the default size; the brief asks for at least 24 px
-MIN_TARGET_PX = 88
-BAR_LABEL_PX = 24  # touch targets stay above 80x80 px at 1920x1080
+MIN_TARGET_PX = 88  # a button's whole box, border included: above the 80x80 px accessibility goal
+BAR_LABEL_PX = 24
+BUTTON_BORDER_PX = 2
+BUTTON_PAD_V, BUTTON_PAD_H = 8, 20
+# Sizes are designed for a screen 1080 px on its shorter side. A larger screen (2160 px: a 4K display
+# without the system's scaling) scales everything up with it; a smaller one keeps these sizes (text is never
+# smaller than designed) and its screens scroll where the content does not fit.
+DESIGN_SHORT_SIDE_PX = 1080
+MAX_DISPLAY_SCALE = 2.0
 
 
 @dataclass(frozen=True)
@@ -83,43 +90,78 @@ def px(value: float, scale: float) -> int:
     return round(value * scale)
 
 
-def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
+def display_scale(width: int, height: int) -> float:
+    """How much larger than designed the screen is, from its shorter side (1.0 to 2.0, in quarter steps so a
+    window a few pixels off does not restyle everything)."""
+    short = min(width, height)
+    if short <= 0:
+        return 1.0
+    steps = round(short / DESIGN_SHORT_SIDE_PX * 4) / 4
+    return max(1.0, min(MAX_DISPLAY_SCALE, steps))
+
+
+def target_px(display: float = 1.0) -> int:
+    """The smallest touch target's side at this display scale."""
+    return px(MIN_TARGET_PX, display)
+
+
+def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display: float = 1.0) -> str:
+    """``scale`` is the visitor's text size, ``display`` the screen's (``display_scale``): text follows both,
+    targets, spacing and the fixed-size labels follow the screen only."""
     families = ", ".join(f'"{family}"' for family in font_families())
     p = palette
+    text = scale * display
+    # Headings are already large: they grow half as fast as the text, which leaves the text the room.
+    heading = (1 + (scale - 1) / 2) * display
+    target = target_px(display)
+    pad_v, pad_h = px(BUTTON_PAD_V, display), px(BUTTON_PAD_H, display)
+    bar_pad_h = px(14, display)
+    border = BUTTON_BORDER_PX
+    # Qt's min-height and min-width are the content's: the padding and the border come on top of them.
+    inner_h = target - 2 * (pad_v + border)
+    inner_w = target - 2 * (pad_h + border)
+    bar_inner_w = target - 2 * (bar_pad_h + border)
+    field_h = px(64, display)
     return f"""
-    QWidget {{ font-family: {families}; font-size: {px(BODY_PX, scale)}px; color: {p.text}; }}
+    QWidget {{ font-family: {families}; font-size: {px(BODY_PX, text)}px; color: {p.text}; }}
     #KioskWindow, #ScreenStack, QStackedWidget > QWidget {{ background: {p.background}; }}
     #TopBar {{ background: {p.surface}; border-bottom: 2px solid {p.border}; }}
     QPushButton {{
-        min-height: {MIN_TARGET_PX}px; min-width: {MIN_TARGET_PX}px; padding: 8px 20px;
-        border: 2px solid {p.border}; border-radius: 14px; background: {p.surface}; color: {p.text};
-        font-size: {px(24, scale)}px; font-weight: 600;
+        min-height: {inner_h}px; min-width: {inner_w}px; padding: {pad_v}px {pad_h}px;
+        border: {border}px solid {p.border}; border-radius: 14px; background: {p.surface}; color: {p.text};
+        font-size: {px(24, text)}px; font-weight: 600;
     }}
     QPushButton:pressed {{ background: {p.pressed}; }}
     QPushButton:focus {{ border: 3px solid {p.accent}; }}
     QPushButton:disabled {{ color: {p.disabled_text}; border-color: {p.disabled_border}; }}
     /* The bar keeps one size at every text step: its labels are already large, and at the largest step
        four of them would not fit a portrait screen in German or Russian. */
-    #TopBar QPushButton {{ font-size: {BAR_LABEL_PX}px; padding: 8px 14px; }}
+    #TopBar QPushButton {{
+        font-size: {px(BAR_LABEL_PX, display)}px; padding: {pad_v}px {bar_pad_h}px; min-width: {bar_inner_w}px;
+    }}
     QPushButton#ContrastButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QPushButton#ConsultButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
     QPushButton#ConsultButton:pressed {{ background: {p.action_pressed}; }}
     QPushButton#SectionTile {{ background: {p.surface}; border: 2px solid {p.border}; border-radius: 20px; }}
     QPushButton#SectionTile:pressed {{ background: {p.pressed}; }}
-    QPushButton#LanguageChoice {{ font-size: {px(34, scale)}px; border-radius: 20px; }}
+    QPushButton#LanguageChoice {{ font-size: {px(34, text)}px; border-radius: 20px; }}
     QPushButton#LanguageChoice:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
-    QPushButton#AttractLanguage {{ font-size: 26px; padding: 8px 12px; }}  /* attract is always at step 0 */
+    QPushButton#AttractLanguage {{
+        font-size: {px(26, display)}px; padding: {pad_v}px {px(12, display)}px;
+        min-width: {target - 2 * (px(12, display) + border)}px;
+    }}  /* attract is always at step 0 */
     QLabel#FieldLabel {{ font-weight: 600; }}
     QLabel#FieldError {{ color: {p.error}; font-weight: 600; }}
-    QLabel#Counter {{ color: {p.muted}; font-size: {px(20, scale)}px; }}
+    QLabel#Counter {{ color: {p.muted}; font-size: {px(20, text)}px; }}
     QLabel#Privacy {{ color: {p.muted}; }}
-    QLabel#Reference {{ font-size: {px(64, scale)}px; font-weight: 700; color: {p.accent}; }}
+    QLabel#Reference {{ font-size: {px(64, text)}px; font-weight: 700; color: {p.accent}; }}
     QLineEdit, QComboBox, QPlainTextEdit {{
-        min-height: 64px; border: 2px solid {p.border}; border-radius: 10px; padding: 4px 12px;
+        min-height: {field_h}px; border: 2px solid {p.border}; border-radius: 10px; padding: 4px 12px;
         background: {p.surface};
     }}
-    QComboBox::drop-down {{ width: 56px; border: none; }}
+    QComboBox::drop-down {{ width: {px(56, display)}px; border: none; }}
     QScrollArea, QWidget#FormBody {{ background: {p.background}; }}
+    QWidget#PageBody {{ background: transparent; }}
     QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 3px solid {p.accent}; }}
     QPushButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QPushButton#SendButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
@@ -128,25 +170,25 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE) -> str:
     }}
     QCheckBox {{ spacing: 16px; font-weight: 600; }}
     QLabel#ConsentText {{ font-weight: 600; }}
-    QCheckBox::indicator {{ width: 48px; height: 48px; }}
-    QLabel#TileTitle {{ font-size: {px(30, scale)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
-    QLabel#ScreenTitle {{ font-size: {px(40, scale)}px; font-weight: 700; color: {p.text}; }}
-    QLabel#AttractTitle {{ font-size: 72px; font-weight: 700; color: {p.accent}; }}
-    QLabel#AttractInvite {{ font-size: 44px; color: {p.text}; }}
-    QLabel#AttractSub {{ font-size: 30px; color: {p.muted}; }}
-    QLabel#Position {{ font-size: {px(26, scale)}px; color: {p.muted}; }}
-    QLabel#Disclaimer {{ font-size: {px(20, scale)}px; color: {p.muted}; }}
+    QCheckBox::indicator {{ width: {px(48, display)}px; height: {px(48, display)}px; }}
+    QLabel#TileTitle {{ font-size: {px(30, text)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
+    QLabel#ScreenTitle {{ font-size: {px(40, heading)}px; font-weight: 700; color: {p.text}; }}
+    QLabel#AttractTitle {{ font-size: {px(72, display)}px; font-weight: 700; color: {p.accent}; }}
+    QLabel#AttractInvite {{ font-size: {px(44, display)}px; color: {p.text}; }}
+    QLabel#AttractSub {{ font-size: {px(30, display)}px; color: {p.muted}; }}
+    QLabel#Position {{ font-size: {px(26, text)}px; color: {p.muted}; }}
+    QLabel#Disclaimer {{ font-size: {px(20, text)}px; color: {p.muted}; }}
     QLabel#Notice {{ background: {p.notice_bg}; color: {p.notice_text}; border-radius: 10px; padding: 10px 16px; }}
     QLabel#Success {{ background: {p.success_bg}; color: {p.success_text}; border-radius: 10px; padding: 10px 16px; }}
     QTextBrowser {{ background: {p.surface}; border: none; border-radius: 16px; padding: 16px 24px; }}
     #StatusStrip {{ background: {p.surface}; border-top: 2px solid {p.border}; }}
-    QLabel#StatusText {{ font-size: {px(22, scale)}px; color: {p.text}; }}
+    QLabel#StatusText {{ font-size: {px(22, text)}px; color: {p.text}; }}
     QFrame#IdleOverlay {{ background: {p.overlay}; }}
     QFrame#IdleCard {{ border: 2px solid {p.border}; }}
     QFrame#IdleCard {{ background: {p.surface}; border-radius: 24px; }}
-    QLabel#IdleTitle {{ font-size: {px(44, scale)}px; font-weight: 700; }}
-    QLabel#IdleCount {{ font-size: {px(72, scale)}px; font-weight: 700; color: {p.accent}; }}
-    QScrollBar:vertical {{ width: 22px; background: {p.background}; }}
+    QLabel#IdleTitle {{ font-size: {px(44, text)}px; font-weight: 700; }}
+    QLabel#IdleCount {{ font-size: {px(72, text)}px; font-weight: 700; color: {p.accent}; }}
+    QScrollBar:vertical {{ width: {px(22, display)}px; background: {p.background}; }}
     QScrollBar::handle:vertical {{ background: {p.border}; border-radius: 10px; min-height: 60px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0px; border: none; }}
     QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}

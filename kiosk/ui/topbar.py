@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QResizeEvent
+from PySide6.QtWidgets import QFrame, QPushButton, QSizePolicy, QWidget
 
 from kiosk import paths
 from kiosk.i18n import _
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.widgets.flow_layout import FlowLayout
 from kiosk.ui.widgets.tinted_icon import ICON_PROPERTY
 
 
@@ -22,9 +23,11 @@ class TopBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TopBar")
-        layout = QHBoxLayout(self)
+        # One row when the buttons fit, the consultation button on a second row when they do not (a narrow
+        # portrait screen in a long language): never a cut label, never a bar wider than the screen.
+        layout = FlowLayout(self, spacing=12, trailing_last=True, height_for_width=False)
         layout.setContentsMargins(16, 12, 16, 12)
-        layout.setSpacing(12)  # five buttons must fit 1080 px portrait in the longest language
+        self._flow = layout
         self.home_button = self._button("HomeButton", self.homeRequested, "home.svg")
         self.language_button = self._button("LanguageButton", self.languageRequested, "language.svg")
         self.text_size_button = self._button("TextSizeButton", self.textSizeRequested, "text-size.svg")
@@ -38,14 +41,41 @@ class TopBar(QFrame):
         layout.addWidget(self.language_button)
         layout.addWidget(self.text_size_button)
         layout.addWidget(self.contrast_button)
-        layout.addStretch(1)
         layout.addWidget(self.consult_button)
         for button in (self.home_button, self.language_button, self.text_size_button, self.contrast_button,
                        self.consult_button):
             # Never narrower than the label: a clipped "Ask for a consultation" is worse than less space.
             button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self._text_step = 0
+        if parent is not None:
+            parent.installEventFilter(self)
         self.retranslate()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._fit_height()  # a longer label or a larger font may need the second row, or free it
+        return handled
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Hidden on the attract screen, the bar is not resized with the window: it follows the window's width
+        # anyway, or the window's layout would take a stale height as the bar's minimum when it is shown
+        # again, and grow past the screen.
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isHidden():
+            self._fit_height()
+        return False
+
+    def _fit_height(self, width: int | None = None) -> None:
+        if width is None:
+            parent = self.parentWidget()
+            width = parent.width() if self.isHidden() and parent is not None else self.width()
+        height = self._flow.heightForWidth(width)
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
 
     def _button(self, name: str, signal: Signal, icon: str = "") -> QPushButton:
         button = QPushButton(self)

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QImage, QImageReader, QShowEvent, QTextDocument
-from PySide6.QtWidgets import QFrame, QScroller, QTextBrowser, QWidget
+from PySide6.QtGui import QImage, QImageReader, QTextDocument
+from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
 from kiosk.bundle.assetcheck import asset_problem
 from kiosk.bundle.library import MAX_IMAGE_BYTES
@@ -46,15 +46,7 @@ class SafeTextBrowser(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._scroller_ready = False
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if not self._scroller_ready:
-            # Kinetic flick scrolling with a finger (touch arrives as synthesised left-button presses).
-            # Set up on first show: it is costly and the reader is not on the first frame.
-            QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
-            self._scroller_ready = True
-        super().showEvent(event)
+        # Dragging the text scrolls it (``kiosk.ui.widgets.drag_scroll``, enabled by the reader).
 
     def set_resolver(self, resolve_asset: Callable[[str], Path | None]) -> None:
         self._resolve_asset = resolve_asset

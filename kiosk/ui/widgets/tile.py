@@ -8,6 +8,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+TILE_MIN_WIDTH = 240  # three tiles beside each other on a 1024 px screen
+
 
 class SectionTile(QPushButton):
     def __init__(self, section_id: str, icon_path: Path | None, parent: QWidget | None = None) -> None:
@@ -33,6 +35,17 @@ class SectionTile(QPushButton):
         layout.addWidget(self.title_label)
         layout.addStretch(1)
         self.set_icon_size(96)
+
+    # A push button sizes itself by its own text, which a tile does not have: the icon and the wrapping title
+    # (at least its longest word) decide, so a layout never makes a tile too narrow for its title.
+    def minimumSizeHint(self) -> QSize:
+        layout = self.layout()
+        width = max(TILE_MIN_WIDTH, layout.totalMinimumSize().width())
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        return QSize(width, height if height > 0 else layout.totalMinimumSize().height())
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
 
     def set_icon_size(self, side: int) -> None:
         if not self._icon.isNull():
