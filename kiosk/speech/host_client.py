@@ -53,6 +53,7 @@ class SpeechHostClient(QObject):
         self._process: QProcess | None = None
         self._buffer = b""
         self._serial = 0
+        self._pid = 0
         self._failed = False
         self._closing = False
         # what is awaited, and by when (time.monotonic())
@@ -72,7 +73,8 @@ class SpeechHostClient(QObject):
 
     @property
     def process_id(self) -> int:
-        return int(self._process.processId()) if self._process is not None else 0
+        """The host's process id, also after it has ended (0 before it started)."""
+        return self._pid
 
     # --- commands ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -94,6 +96,7 @@ class SpeechHostClient(QObject):
         self._expect("start", self._deadlines.start_seconds)
         program, arguments = host_command(self._engine_name)
         process.start(program, arguments)  # returns at once; a failure to start arrives as errorOccurred
+        self._pid = int(process.processId())
 
     def say(self, token: int, text: str, locale: str) -> None:
         self._token = token
