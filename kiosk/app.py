@@ -644,6 +644,7 @@ class Kiosk:
         self.window.allow_close()
         self.window.close()
         self.window.deleteLater()
+        log.info("kiosk shut down in order")
 
 
 def build_kiosk(config: Config, content_dir: Path | None = None, kiosk_mode: bool = True) -> Kiosk:
