@@ -193,7 +193,8 @@ def test_a_socket_that_never_answers_never_holds_up_the_kiosk(qtbot, make_kiosk,
                                                               monkeypatch, ticker, caplog):
     caplog.set_level(logging.INFO)
     monkeypatch.setenv("SPEECHD_ADDRESS", hung_socket.address)
-    kiosk = make_kiosk(speech__engine="speechd", touch__repeat_ignore_ms=0, **FAST)
+    kiosk = make_kiosk(speech__engine="speechd", touch__repeat_ignore_ms=0, session__idle_timeout_seconds=5,
+                       session__idle_countdown_seconds=3, **FAST)
     kiosk.finish_startup()  # starts the voice, as after the first frame
     kiosk.navigator.open_section(SECTION)
     controls = kiosk.reader.read_aloud
@@ -209,6 +210,7 @@ def test_a_socket_that_never_answers_never_holds_up_the_kiosk(qtbot, make_kiosk,
     pid = kiosk.voice.host_process_id
     kiosk.navigator.open_section(SECTION)
     assert not controls.isVisible()
+    qtbot.waitUntil(lambda: kiosk.navigator.screen is Screen.ATTRACT, timeout=20000)  # the idle reset
     kiosk.shutdown()
     host_has_gone(qtbot, pid)
 
