@@ -8,9 +8,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import paths
 from kiosk.config import ConfigError, load_config
+
+if TYPE_CHECKING:
+    from kiosk.app import Kiosk
+    from kiosk.stop_signals import StopSignals
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
     return code
 
 
-def _stop_on_signals(kiosk):
+def _stop_on_signals(kiosk: Kiosk) -> StopSignals:
     """SIGTERM and SIGINT end the event loop; ``_run`` then shuts the kiosk down as after Exit."""
     import logging
     import signal
