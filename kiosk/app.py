@@ -483,12 +483,13 @@ class Kiosk:
         from kiosk.speech.reader_voice import ReaderVoice
 
         self._palette_shown = theme.DEFAULT_PALETTE
-        self.voice = ReaderVoice(self.config["speech.engine"], self.config["speech.enabled"], self.window)
+        self.voice = ReaderVoice.from_config(self.config, self.window)
         self._reading_controls: ReadAloudControls | None = None
         self.window.top_bar.contrastRequested.connect(self.visit.toggle_high_contrast)
         self.visit.highContrastChanged.connect(self._apply_text_scale)
         self.voice.sentenceStarted.connect(self._on_sentence_read)
         self.voice.stateChanged.connect(self._on_voice_state)
+        self.voice.availabilityChanged.connect(self._offer_reading)  # voices known, or the engine failed
         # Reading stops wherever the visitor goes, whatever language they pick, and when the visit ends.
         self.navigator.changed.connect(self._stop_reading)
         self.translator.languageChanged.connect(self._stop_reading)
@@ -541,12 +542,15 @@ class Kiosk:
 
     def _stop_reading(self, *_args: object) -> None:
         self.voice.stop()
-        # A voice is looked for only where it is offered: starting an engine can take seconds.
+        self._offer_reading()
+
+    def _offer_reading(self) -> None:
+        # Asking never waits: until the engine has listed its voices, Read aloud shows as not ready.
         screen = self.navigator.screen
         if screen is Screen.READER:
-            self.reader.read_aloud.setVisible(self.voice.available(self._page_language()))
+            self.reader.read_aloud.set_offer(self.voice.offer(self._page_language()))
         if screen is Screen.FORM and self.form is not None:
-            self.form.privacy_voice.setVisible(self.voice.available(self.translator.language))
+            self.form.privacy_voice.set_offer(self.voice.offer(self.translator.language))
 
     # --- content bundles -----------------------------------------------------------------------------------
     def _ensure_content_updates(self) -> None:
@@ -641,6 +645,7 @@ class Kiosk:
         self.window.allow_close()
         self.window.close()
         self.window.deleteLater()
+        log.info("kiosk shut down in order")
 
 
 def build_kiosk(config: Config, content_dir: Path | None = None, kiosk_mode: bool = True) -> Kiosk:

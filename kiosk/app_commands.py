@@ -8,9 +8,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import paths
 from kiosk.config import ConfigError, load_config
+
+if TYPE_CHECKING:
+    from kiosk.app import Kiosk
+    from kiosk.stop_signals import StopSignals
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -78,10 +83,31 @@ def _run(args: argparse.Namespace) -> int:
             kiosk.app.quit()
 
         kiosk.window.firstFramePainted.connect(report_first_frame)
+    stop_signals = _stop_on_signals(kiosk)
     kiosk.show()
     code = kiosk.app.exec()
     kiosk.shutdown()
+    stop_signals.close()
     return code
+
+
+def _stop_on_signals(kiosk: Kiosk) -> StopSignals:
+    """SIGTERM and SIGINT end the event loop; ``_run`` then shuts the kiosk down as after Exit."""
+    import logging
+    import signal
+
+    from kiosk.stop_signals import StopSignals
+
+    log = logging.getLogger("kiosk.run")
+    stop_signals = StopSignals(kiosk.app)
+
+    def stop(number: int) -> None:
+        log.info("%s received: shutting down", signal.Signals(number).name)
+        kiosk.app.quit()
+
+    stop_signals.received.connect(stop)
+    kiosk.window.firstFramePainted.connect(lambda: log.info("kiosk up (process %d)", os.getpid()))
+    return stop_signals
 
 
 def _preview(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.health.commands",
     "kiosk.admin.commands",
 )
+SPEECH_HOST_COMMAND = "speech-host"
 
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
@@ -43,7 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in {"-h", "--help", "--version"}):
         args_list.insert(0, "run")
     # Starting the kiosk is the hot path: skip importing every other command's modules.
-    parser = build_parser(COMMAND_MODULES[:1] if args_list[0] == "run" else COMMAND_MODULES)
+    modules = COMMAND_MODULES[:1] if args_list[0] == "run" else COMMAND_MODULES
+    if args_list[0] == SPEECH_HOST_COMMAND:  # the kiosk's own voice process (kiosk.speech.host), not for people
+        modules = ("kiosk.speech.host",)
+    parser = build_parser(modules)
     args = parser.parse_args(args_list)
     return int(args.func(args) or 0)
 

@@ -90,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("speech.engine", str, "",
             "Qt text-to-speech engine to use ('speechd' on Linux, 'sapi' or 'winrt' on Windows, 'mock' for "
             "tests). Empty: the platform's default."),
+    Setting("speech.start_deadline_seconds", float, 15.0,
+            "Seconds the speech engine may take to start (speech-dispatcher is started if need be) and list "
+            "its voices. Later than that, 'Read aloud' is not offered until the kiosk is restarted; the "
+            "health report says why. The kiosk itself never waits for the engine.", minimum=0.1),
+    Setting("speech.command_deadline_seconds", float, 3.0,
+            "Seconds each request to the speech engine (read, pause, resume, stop) may take to be answered, "
+            "and a sentence to begin to be heard. A hung engine or audio output past this makes 'Read "
+            "aloud' unavailable, as above.", minimum=0.1),
     # --- delivery -------------------------------------------------------------------------------------
     Setting("delivery.endpoint", str, "",
             "HTTPS address of the hospital's receiver (docs/delivery-contract.md). Empty: requests are "

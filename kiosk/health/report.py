@@ -32,6 +32,7 @@ NEEDS_ATTENTION = "needs_attention"
 LOW_DISK = "low_disk"
 CONTENT_UNLOADABLE = "content_unloadable"
 OUTBOX_UNREADABLE = "outbox_unreadable"
+SPEECH_UNAVAILABLE = "speech_unavailable"
 
 MB = 1024 * 1024
 
@@ -160,7 +161,22 @@ def _with_reasons(report: HealthReport, config: Config) -> HealthReport:
     if report.content.error:
         reasons.append(Reason(CONTENT_UNLOADABLE, _("The content cannot be loaded: {error}").format(
             error=report.content.error)))
+    speech = _speech_failure(config)
+    if speech:
+        reasons.append(Reason(SPEECH_UNAVAILABLE, _("Read aloud is unavailable: {reason}").format(reason=speech)))
     return replace(report, reasons=tuple(reasons))
+
+
+def _speech_failure(config: Config) -> str:
+    """Why the running kiosk (or the last one) has no voice, as its voice wrote it; "" when it has one."""
+    from kiosk.speech.status import read_status
+
+    if not config["speech.enabled"]:
+        return ""
+    status = read_status()
+    if status is None or status.available:
+        return ""
+    return status.reason or "no voice"
 
 
 def empty_status(now: float) -> OutboxStatus:

@@ -13,9 +13,10 @@ def click(qtbot, button) -> None:
 
 
 @pytest.fixture
-def kiosk(make_kiosk):
+def kiosk(qtbot, make_kiosk):
     kiosk = make_kiosk(speech__engine="mock", touch__repeat_ignore_ms=0)
     kiosk.navigator.open_section("what-is-dystonia")
+    qtbot.waitUntil(lambda: kiosk.voice.ready, timeout=15000)  # the engine's process lists its voices
     return kiosk
 
 

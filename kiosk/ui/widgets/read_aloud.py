@@ -64,6 +64,12 @@ class ReadAloudControls(QWidget):
         self.stop_button.setVisible(state != "idle")
         self.retranslate()
 
+    def set_offer(self, offer: str) -> None:
+        """``ready`` (pressable), ``pending`` (the voice is starting: shown, not pressable) or ``none``
+        (hidden: no voice in this language, or none at all)."""
+        self.setVisible(offer != "none")
+        self.read_button.setEnabled(offer == "ready")
+
     def _pause_or_resume(self) -> None:
         (self.resumeRequested if self._state == "paused" else self.pauseRequested).emit()
 
