@@ -74,6 +74,8 @@ def make_kiosk(qtbot, config, keys) -> Iterator:
     def factory(content: Path | None = None, size: tuple[int, int] = (1920, 1080), cfg=None, **overrides):
         if cfg is None:
             overrides.setdefault("delivery__hospital_public_key", keys[1])
+            # Qt's silent test voice, unless a test asks for a real engine: no speech process per kiosk.
+            overrides.setdefault("speech__engine", "mock")
         chosen = (cfg or config).with_overrides(**overrides) if overrides else (cfg or config)
         kiosk = build_kiosk(chosen, content, kiosk_mode=False)
         kiosk.window.resize(*size)
