@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,6 +128,7 @@ class Kiosk:
         self.bundle_watcher: BundleWatcher | None = None
         self._content_waiting = False
         self._shut_down = False
+        self._startup_done = 0  # steps of _startup_steps() already taken
         self._last_reference_id = ""
         self._build_window()
         self.keyboard = VirtualKeyboard(self.window, enabled=self.config["keyboard.virtual"])
@@ -142,16 +144,26 @@ class Kiosk:
 
     def _after_first_frame(self) -> None:
         # Queued, so the frame being painted reaches the screen before this work starts.
-        QTimer.singleShot(0, self.window, self.finish_startup)
+        QTimer.singleShot(0, self.window, self._next_startup_step)
+
+    def _startup_steps(self) -> list[Callable[[], object]]:
+        """What the first frame does not need, in the order a patient may need it."""
+        return [self.voice.warm_up, self._ensure_reader, self._ensure_language_choices, self._ensure_services,
+                self._ensure_admin, self._ensure_content_updates]
+
+    def _next_startup_step(self) -> None:
+        # One step per turn of the event loop: a tap that arrives meanwhile is answered between two steps
+        # instead of after all of them.
+        if not self._shut_down and self._startup_done < len(self._startup_steps()):
+            self._startup_steps()[self._startup_done]()
+            self._startup_done += 1
+            QTimer.singleShot(0, self.window, self._next_startup_step)
 
     def finish_startup(self) -> None:
-        """Build what the first frame does not need. Idempotent; also called on demand."""
-        self._ensure_reader()
-        self._ensure_language_choices()
-        self._ensure_services()
-        self._ensure_admin()
-        self._ensure_content_updates()
-        self.voice.warm_up()
+        """Build now whatever start-up has not built yet. Idempotent; also called on demand."""
+        for step in self._startup_steps()[self._startup_done:]:
+            step()
+        self._startup_done = len(self._startup_steps())
 
     def _ensure_admin(self) -> None:
         """The staff gesture and PIN screen, and the health file for monitoring (``kiosk.admin``)."""
