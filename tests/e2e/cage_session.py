@@ -237,14 +237,24 @@ class DriverProcess:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
-        # Xwayland and other children in the groups, if cage left them behind.
+        # Xwayland and the driver, if cage left them behind, until nothing of the groups is left.
         for process in (self.process, *self.helpers):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
+            _end_group(process.pid)
         self._selector.close()
         for stream in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError):
                 stream.close()  # type: ignore[union-attr]
+
+
+def _end_group(group: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)  # killed processes linger until their new parent (init) has reaped them
+    raise CageError(f"processes of group {group} are still running after SIGKILL")
 
 
 def start_xvfb(size: tuple[int, int], env: dict[str, str], log: Path, **popen) -> tuple[subprocess.Popen, str]:
@@ -366,6 +376,8 @@ class CageKiosk:
         return out
 
     def close(self) -> None:
+        """Stop everything this session started and remove its runtime folder; safe whatever state it is in."""
         with contextlib.suppress(AttributeError):
             self.driver.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        with contextlib.suppress(AttributeError):
+            shutil.rmtree(self.folder, ignore_errors=True)
