@@ -94,6 +94,13 @@ class Runtime:
         return [*self.python, "-m", module, *args]
 
 
+def shared_tmp() -> Path:
+    """A temporary folder every user can reach: the usual one unless TMPDIR points somewhere private."""
+    usual = Path(tempfile.gettempdir()).resolve()
+    reachable = all(folder.stat().st_mode & 0o001 for folder in (usual, *usual.parents))
+    return usual if reachable else Path("/tmp")
+
+
 def _in_place() -> Runtime:
     return Runtime([sys.executable], {"PYTHONPATH": str(REPO_ROOT)})
 
@@ -155,7 +162,7 @@ def prepare_runtime(account: Account) -> Runtime:
     runtime = _in_place()
     if not account.switches or _works_for(account, runtime):
         return runtime
-    staged = _stage(Path(tempfile.gettempdir()))
+    staged = _stage(shared_tmp())
     if not _works_for(account, staged):
         shutil.rmtree(staged.stage, ignore_errors=True)
         raise CageError(f"user {account.name!r} cannot run the kiosk's Python even from a staged copy "
@@ -295,7 +302,7 @@ class CageKiosk:
     driver: DriverProcess = field(init=False)
 
     def start(self, steps: list[str]) -> CageKiosk:
-        self.folder = Path(tempfile.mkdtemp(prefix="kiosk-cage-run-"))  # 0700: XDG_RUNTIME_DIR's rules
+        self.folder = Path(tempfile.mkdtemp(prefix="kiosk-cage-run-", dir=shared_tmp()))  # 0700, as it must be
         (self.folder / "home").mkdir()
         (self.folder / "kiosk-home").mkdir()
         if self.account.switches:

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,8 +150,8 @@ def test_a_session_left_waiting_is_stopped_and_removed(cage_kiosk) -> None:
 # --- X11 without a window manager ------------------------------------------------------------------------
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (scripts/setup installs it)")
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=size_id)
-def test_full_screen_window_covers_a_bare_x_screen(size: tuple[int, int]) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-x11-"))
+def test_full_screen_window_covers_a_bare_x_screen(size: tuple[int, int], tmp_path: Path) -> None:
+    folder = tmp_path
     (folder / "home").mkdir()
     log = folder / "session.log"
     env = {name: value for name, value in os.environ.items() if not name.startswith(("KIOSK_", "QT_"))}
@@ -180,4 +179,3 @@ def test_full_screen_window_covers_a_bare_x_screen(size: tuple[int, int]) -> Non
         assert driver.wait_exit() == 0, driver.log_tail()
     finally:
         driver.stop()
-        shutil.rmtree(folder, ignore_errors=True)
