@@ -14,7 +14,17 @@ asked again. Anything else on stdout never starts with "READY ". The process end
 
 A new step is a function registered with ``@step("name")``: it gets the kiosk and the text after the colon,
 acts (``tap``, ``wait_until``), and returns the widgets a test may look at, by name; READY reports their
-rectangles in window coordinates.
+rectangles in window coordinates. Steps run in order on one kiosk, so a step may go on from where the one
+before left it ("form:ar" then "keyboard:full_name"), or start a new visit itself (``start_screen_in``):
+
+    @step("keyboard")
+    def keyboard(kiosk: Kiosk, field: str) -> dict[str, QWidget]:
+        target = getattr(kiosk.form, field)
+        tap(target)
+        wait_until(lambda: <the keyboard is shown>, "the on-screen keyboard")
+        return {"field": target, "keyboard": <its widget>}
+
+If the test goes away (stdin closes) while the driver waits, the driver ends, and cage with it.
 """
 
 from __future__ import annotations
@@ -100,12 +110,11 @@ def language_buttons(kiosk: Kiosk) -> dict[str, QWidget]:
 
 
 def start_screen_in(kiosk: Kiosk, language: str) -> None:
-    from kiosk.session.navigator import Screen
-
-    if kiosk.navigator.screen is not Screen.ATTRACT:
-        kiosk.reset_visit()
+    """Back to the start screen as after a visit (default language), then in ``language`` if one is named,
+    as a kiosk whose default language it is would show it."""
+    kiosk.reset_visit()
     if language:
-        kiosk.translator.set_language(language)  # as the default language of a kiosk configured so
+        kiosk.translator.set_language(language)
 
 
 # --- steps -----------------------------------------------------------------------------------------------
@@ -118,7 +127,8 @@ def start(kiosk: Kiosk, language: str) -> dict[str, QWidget]:
 
 @step("form")
 def form(kiosk: Kiosk, language: str) -> dict[str, QWidget]:
-    """From the start screen: tap the language's button, then "Ask for a consultation"."""
+    """A new visit: on the start screen tap the language's button (default: the default language), then
+    "Ask for a consultation"."""
     from kiosk.session.navigator import Screen
 
     start_screen_in(kiosk, "")
