@@ -10,8 +10,9 @@ output is a window on a private Xvfb of that size, resized to fill it, which wlr
 a Wayland client of cage either way.
 
 When that user cannot read the interpreter, the virtual environment or the checkout (a clone under /root),
-they are staged once per test run in a folder it can read: hard links for the interpreter's standard library
-and the environment's site-packages, a copy of the checkout's sources.
+they are staged once per test run in a folder it can read: hard links (in /tmp or /var/tmp, whichever is on
+the same mount) for the interpreter's standard library and the environment's site-packages, a copy of the
+checkout's sources.
 """
 
 from __future__ import annotations
@@ -120,8 +121,30 @@ def _link_tree(source: Path, target: Path) -> None:
     result = subprocess.run(["cp", "-a", "--link", str(source), str(target)], capture_output=True, text=True,
                             check=False)
     if result.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(source, target, symlinks=True)
+        if source.is_dir() and not source.is_symlink():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target, symlinks=True)
+        else:
+            target.unlink(missing_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _stage_base(sample: Path) -> Path:
+    """Where to stage: the first reachable temporary folder on the same mount as ``sample`` (hard links work
+    only within one mount), else the shared one (a real copy, slower)."""
+    candidates = [shared_tmp(), Path("/var/tmp")]
+    for base in candidates:
+        if not base.is_dir() or not all(folder.stat().st_mode & 0o001 for folder in (base, *base.parents)):
+            continue
+        trial = Path(tempfile.mkdtemp(prefix="kiosk-cage-link-", dir=base))
+        try:
+            os.link(sample, trial / "sample")
+            return base
+        except OSError:
+            continue
+        finally:
+            shutil.rmtree(trial, ignore_errors=True)
+    return candidates[0]
 
 
 def _stage(base: Path) -> Runtime:
@@ -162,7 +185,7 @@ def prepare_runtime(account: Account) -> Runtime:
     runtime = _in_place()
     if not account.switches or _works_for(account, runtime):
         return runtime
-    staged = _stage(shared_tmp())
+    staged = _stage(_stage_base(Path(os.path.realpath(sys.executable))))
     if not _works_for(account, staged):
         shutil.rmtree(staged.stage, ignore_errors=True)
         raise CageError(f"user {account.name!r} cannot run the kiosk's Python even from a staged copy "
