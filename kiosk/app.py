@@ -296,6 +296,12 @@ class Kiosk:
             self.window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             if self.config["display.hide_cursor"]:
                 self.app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+            # Full screen is a request to a window manager; on an X server without one the window would keep
+            # its size hint (a small window in a corner), so it is also given the screen's geometry, and
+            # follows the screen when that changes (a monitor rotated or swapped).
+            screen = self.window.screen()
+            self.window.setGeometry(screen.geometry())
+            screen.geometryChanged.connect(self.window.setGeometry)
             self.window.showFullScreen()
         else:
             self.window.resize(1280, 800)
