@@ -145,6 +145,26 @@ def form(kiosk: Kiosk, language: str) -> dict[str, QWidget]:
     return {"form": kiosk.form, "top_bar": kiosk.window.top_bar}
 
 
+@step("keyboard")
+def keyboard(kiosk: Kiosk, field: str) -> dict[str, QWidget]:
+    """On the form: touch a field (``full_name``, ``phone``, ``email``...); the on-screen keyboard opens."""
+    if kiosk.form is None:
+        raise StepFailed("the keyboard step needs the form: run a form step first")
+    target = getattr(kiosk.form, field or "full_name", None)
+    if target is None:
+        raise StepFailed(f"the form has no field {field!r}")
+    tap(target)
+    wait_until(lambda: kiosk.keyboard.visible and kiosk.keyboard.field is target, "the on-screen keyboard")
+    viewport = kiosk.form.scroll.viewport()
+
+    def in_sight() -> bool:
+        top = target.mapTo(viewport, target.rect().topLeft()).y()
+        return top >= 0 and top + target.height() <= viewport.height()
+
+    wait_until(in_sight, "the field scrolled above the keyboard")
+    return {"field": target, "keyboard": kiosk.keyboard.panel, "viewport": viewport}
+
+
 # --- the runner ------------------------------------------------------------------------------------------
 class _PaintCounter:
     """Counts the window's paints, so a step is reported only once what it changed has been drawn."""
@@ -233,10 +253,6 @@ def run(steps: list[str], size: tuple[int, int] | None) -> int:
     # What `kiosk run` does, in its order.
     config = load_config(paths.default_config_path())
     setup_logging(config)
-    if config["keyboard.virtual"]:
-        from kiosk.ui.keyboard import enable_virtual_keyboard
-
-        enable_virtual_keyboard()
     ensure_application()
     if size is not None:
         _wait_for_screen_size(size)
@@ -273,8 +289,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from kiosk.cli import _end_without_qt_teardown_if_keyboard_loaded
-
-    code = main()
-    _end_without_qt_teardown_if_keyboard_loaded(code)
-    sys.exit(code)
+    sys.exit(main())

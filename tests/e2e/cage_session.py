@@ -287,6 +287,10 @@ def _end_group(group: int, seconds: float = 10.0) -> None:
     raise CageError(f"processes of group {group} are still running after SIGKILL")
 
 
+# Any valid public key: nothing is delivered from these sessions.
+SAMPLE_PUBLIC_KEY = "d8I/EbEFdZXXIS3pt2+8S0PFsZJe2tRlbbndZwQtTUs="
+
+
 def start_xvfb(size: tuple[int, int], env: dict[str, str], log: Path, **popen) -> tuple[subprocess.Popen, str]:
     """A private X server of ``size``; returns it and its DISPLAY."""
     read_end, write_end = os.pipe()
@@ -339,6 +343,8 @@ class CageKiosk:
                # The kiosk, as the service unit starts it, with the test suite's quiet voice.
                "QT_QPA_PLATFORM": "wayland", "QT_QUICK_BACKEND": "software",
                "KIOSK_HOME": str(self.folder / "kiosk-home"), "KIOSK_SPEECH_ENGINE": "mock",
+               # A kiosk that takes requests (the form asks nothing of a kiosk without the hospital's key).
+               "KIOSK_DELIVERY_HOSPITAL_PUBLIC_KEY": SAMPLE_PUBLIC_KEY,
                "PYTHONDONTWRITEBYTECODE": "1", **self.runtime.env}
         helpers = []
         driver_args = []
