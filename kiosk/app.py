@@ -128,9 +128,13 @@ class Kiosk:
         self.bundle_watcher: BundleWatcher | None = None
         self._content_waiting = False
         self._shut_down = False
-        self._startup_done = 0  # steps of _startup_steps() already taken
         self._last_reference_id = ""
         self._build_window()
+        # What the first frame does not need, in the order a patient may need it (taken by
+        # _next_startup_step, or all at once by finish_startup).
+        self._startup_pending: list[Callable[[], object]] = [
+            self._warm_up_voice, self._ensure_reader, self._ensure_language_choices, self._ensure_services,
+            self._ensure_admin, self._ensure_content_updates]
         self.keyboard = VirtualKeyboard(self.window, enabled=self.config["keyboard.virtual"])
         self.window.set_keyboard(self.keyboard.panel)
         self._wire()
@@ -146,24 +150,20 @@ class Kiosk:
         # Queued, so the frame being painted reaches the screen before this work starts.
         QTimer.singleShot(0, self.window, self._next_startup_step)
 
-    def _startup_steps(self) -> list[Callable[[], object]]:
-        """What the first frame does not need, in the order a patient may need it."""
-        return [self.voice.warm_up, self._ensure_reader, self._ensure_language_choices, self._ensure_services,
-                self._ensure_admin, self._ensure_content_updates]
-
     def _next_startup_step(self) -> None:
         # One step per turn of the event loop: a tap that arrives meanwhile is answered between two steps
         # instead of after all of them.
-        if not self._shut_down and self._startup_done < len(self._startup_steps()):
-            self._startup_steps()[self._startup_done]()
-            self._startup_done += 1
+        if self._startup_pending and not self._shut_down:
+            self._startup_pending.pop(0)()
             QTimer.singleShot(0, self.window, self._next_startup_step)
 
     def finish_startup(self) -> None:
         """Build now whatever start-up has not built yet. Idempotent; also called on demand."""
-        for step in self._startup_steps()[self._startup_done:]:
-            step()
-        self._startup_done = len(self._startup_steps())
+        while self._startup_pending:
+            self._startup_pending.pop(0)()
+
+    def _warm_up_voice(self) -> None:
+        self.voice.warm_up()  # the voice is built after this list (_wire_accessibility)
 
     def _ensure_admin(self) -> None:
         """The staff gesture and PIN screen, and the health file for monitoring (``kiosk.admin``)."""

@@ -7,7 +7,6 @@ the same content gives the same SHA-256, which is also the installed folder's na
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from nacl.signing import SigningKey
 
 from kiosk.bundle.archive import write_kbundle
+from kiosk.bundle.fsutil import file_sha256
 from kiosk.bundle.layout import scan_content
 from kiosk.bundle.manifest import load_manifest
 from kiosk.bundle.payload import write_payload
@@ -69,7 +69,7 @@ def build_bundle(
             created=created,
             expires=created + timedelta(days=expires_days),
             payload_size=payload.stat().st_size,
-            payload_sha256=_sha256(payload),
+            payload_sha256=file_sha256(payload),
             files=tuple(entries),
         )
         try:
@@ -77,12 +77,4 @@ def build_bundle(
         except OSError as error:
             raise BuildError(f"cannot write {out}: {error}") from error
     return BuildResult(out, manifest, [problem for problem in problems if not problem.is_error])
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 

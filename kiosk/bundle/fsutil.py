@@ -7,6 +7,7 @@ journaling is what we rely on.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -49,3 +50,12 @@ def remove_tree(path: Path) -> None:
         path.unlink(missing_ok=True)
     elif path.is_dir():
         shutil.rmtree(path)
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (hex), read a megabyte at a time: bundles can be large."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from kiosk.bundle.assetcheck import asset_problem
 from kiosk.bundle.contentlimits import MAX_TITLE_CHARS
+from kiosk.bundle.fsutil import file_sha256
 from kiosk.bundle.manifest import Manifest, load_manifest
-from kiosk.bundle.sourcefile import SourceFile, file_sha256, read_source
+from kiosk.bundle.sourcefile import SourceFile, read_source
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 

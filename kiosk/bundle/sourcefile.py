@@ -12,7 +12,6 @@ medical team has reviewed them::
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,10 +33,6 @@ class SourceFile:
         # English originals carry no front matter; they are the reviewed reference.
         value = self.front_matter.get("reviewed")
         return True if value is None else value.strip().lower() in {"true", "yes", "1"}
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def parse_source(text: str, path: Path) -> SourceFile:

@@ -39,7 +39,7 @@ from kiosk.bundle import active
 from kiosk.bundle.archive import Verified, read_signed_file
 from kiosk.bundle.errors import BundleRefused, Limits
 from kiosk.bundle.faultpoint import checkpoint
-from kiosk.bundle.fsutil import fsync_dir, fsync_tree, remove_tree, write_atomic
+from kiosk.bundle.fsutil import file_sha256, fsync_dir, fsync_tree, remove_tree, write_atomic
 from kiosk.bundle.install import CONTENT_DIR, SIGNED_FILE, Policy, peek, unpack
 from kiosk.bundle.lockfile import FileLock
 from kiosk.bundle.manifest import Manifest, ManifestError, load_manifest
@@ -265,7 +265,7 @@ class BundleStore:
                 return entry
         if candidates:
             try:
-                digest = _file_sha256(file)
+                digest = file_sha256(file)
             except OSError:
                 return None
             return next((entry for entry in candidates if entry.get("sha256") == digest), None)
@@ -278,7 +278,7 @@ class BundleStore:
     def _remember(self, file: Path, refusal: BundleRefused) -> None:
         stat = file.stat()
         entry = {"file": str(file), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                 "sha256": _file_sha256(file), "reason": refusal.reason, "message": refusal.message,
+                 "sha256": file_sha256(file), "reason": refusal.reason, "message": refusal.message,
                  "time": format_time(datetime.now(UTC)), "policy": self._policy_fingerprint()}
         with self._exclusive(timeout=5.0):
             state = self._read_state()
@@ -405,7 +405,6 @@ class BundleStore:
     # --- integrity ------------------------------------------------------------------------------------
     def verify_installed(self, name: str | None = None) -> list[str]:
         """Re-hash an installed bundle against its signed manifest; [] when every byte is as signed."""
-        from kiosk.bundle.sourcefile import file_sha256
 
         name = name or self.active_name()
         if name is None:
@@ -541,11 +540,3 @@ class BundleStore:
 
 
 _version_of = active.version_of
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -7,8 +7,6 @@ retranslates itself in place.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
@@ -53,21 +51,6 @@ class Translator(QObject):
         self._language = code
         QLocale.setDefault(QLocale(language_info(code).babel_locale))
         self.languageChanged.emit(code)
-
-    @contextmanager
-    def qt_catalog_set_aside(self) -> Iterator[None]:
-        """Qt's catalog uninstalled for the duration (see ``VirtualKeyboard.preload`` for why)."""
-        app = QCoreApplication.instance()
-        translator = self._qt_translator
-        if app is None or translator is None:
-            yield
-            return
-        app.removeTranslator(translator)
-        try:
-            yield
-        finally:
-            if self._qt_translator is translator:
-                app.installTranslator(translator)
 
     def _install_qt_catalog(self, code: str) -> None:
         app = QCoreApplication.instance()

@@ -14,7 +14,7 @@ patient's alphabet again.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
@@ -51,8 +51,6 @@ def takes_typing(widget: QObject | None) -> bool:
 class VirtualKeyboard(QObject):
     """Opens the keyboard for a focused field, types what its keys say, and closes it when the field goes."""
 
-    visibilityChanged = Signal(bool)
-
     def __init__(self, host: QWidget, enabled: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent or host)
         self._host = host
@@ -65,17 +63,13 @@ class VirtualKeyboard(QObject):
         self.panel = KeyboardPanel(host)
         self.panel.hide()
         self.panel.keyTapped.connect(self._on_key)
-        self._listening = enabled
+        self._listening = enabled  # to the application's focus changes, until close()
         if enabled:
             app = QApplication.instance()
             app.focusChanged.connect(self._on_focus_changed)  # type: ignore[attr-defined]
             host.installEventFilter(self)
 
     # --- state -------------------------------------------------------------------------------------------
-    @property
-    def enabled(self) -> bool:
-        return self._enabled
-
     @property
     def visible(self) -> bool:
         return self.panel.isVisible()
@@ -111,7 +105,7 @@ class VirtualKeyboard(QObject):
     def focus(self, field: QWidget) -> None:
         """Put the focus in a field from code; the keyboard opens as for a tap."""
         field.setFocus(Qt.FocusReason.OtherFocusReason)
-        if QApplication.focusWidget() is not field:  # the window is not active (offscreen, no window manager)
+        if QApplication.focusWidget() is not field:  # an inactive window (an X server without window manager)
             self._open_for(field)
 
     def hide(self) -> None:
@@ -124,7 +118,7 @@ class VirtualKeyboard(QObject):
     def close(self) -> None:
         """Before the window goes: focus moves while widgets are destroyed, and nothing must answer it here."""
         self.hide()
-        if self._enabled and self._listening:
+        if self._listening:
             self._listening = False
             QApplication.instance().focusChanged.disconnect(self._on_focus_changed)  # type: ignore[attr-defined]
 
@@ -142,21 +136,15 @@ class VirtualKeyboard(QObject):
         if not self._enabled:
             return
         self._field = field
-        self._western_digits = False
-        self._open_page(layouts.page_for(field_kind(field)))
-        if not self.panel.isVisible():
-            self.panel.set_row_height(row_height_for(self._host.window().height()))
-            self.panel.show()
-            self.visibilityChanged.emit(True)
+        self.reset_page()
+        self.panel.show()
 
     def _close(self) -> None:
         self._field = None
-        if self.panel.isVisible():
-            self.panel.hide()
-            self.visibilityChanged.emit(False)
+        self.panel.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.panel.isVisible():
+        if event.type() == QEvent.Type.Resize:  # keys as tall as the screen allows (row_height_for)
             self.panel.set_row_height(row_height_for(self._host.window().height()))
         return False
 

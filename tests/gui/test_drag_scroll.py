@@ -14,21 +14,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QScroller
 
 from kiosk.session.navigator import Screen
+from tests.gui.test_touch import touch_device
 
 DRAG_PX = 300
 STEPS = 10
 
-_device = None
-
 # Qt's gesture manager also sees the touch points the window passed on as mouse events, and says so.
 pytestmark = pytest.mark.qt_log_ignore("QGestureManager::deliverEvents: could not find the target for gesture")
-
-
-def touch_device():
-    global _device
-    if _device is None:
-        _device = QTest.createTouchDevice()
-    return _device
 
 
 class Touch:

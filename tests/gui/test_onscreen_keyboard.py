@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtTest import QTest
@@ -12,19 +10,10 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.i18n import keyboard_layouts as layouts
 from kiosk.i18n.keyboard_layouts import Action, Page
-from kiosk.receiver.server import ReceiverHTTPServer
 from kiosk.session.navigator import Screen
+from tests.gui.conftest import RECEIVER_TOKEN
 from tests.gui.keyboard_typing import tap, tap_action, tap_field, type_by_keys, visible_in_window
 from tests.gui.test_touch import Finger
-
-TOKEN = "keyboard-test-token-0123456789abcdef"
-
-
-@pytest.fixture
-def receiver(tmp_path: Path, keys: tuple[str, str]) -> Iterator[ReceiverHTTPServer]:
-    server = ReceiverHTTPServer.local(tmp_path / "receiver.db", keys[0], [TOKEN]).start_in_thread()
-    yield server
-    server.close()
 
 
 def _open_form(kiosk, language: str):
@@ -193,7 +182,7 @@ JOURNEYS = {
 def test_a_patient_fills_and_sends_the_whole_form_by_tapping_keys(qtbot, make_kiosk, keys, receiver, language):
     journey = JOURNEYS[language]
     kiosk = make_kiosk(delivery__hospital_public_key=keys[1], delivery__endpoint=receiver.url,
-                       delivery__token=TOKEN)
+                       delivery__token=RECEIVER_TOKEN)
     kiosk.finish_startup()
     form = _open_form(kiosk, language)
     tap_field(kiosk, form.full_name)

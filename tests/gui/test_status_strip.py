@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from kiosk.receiver.server import ReceiverHTTPServer
+from tests.gui.conftest import RECEIVER_TOKEN
 from tests.gui.test_form import _fill, _tap
-
-TOKEN = "strip-test-token-0123456789abcdef"
-
-
-@pytest.fixture
-def receiver(tmp_path: Path, keys: tuple[str, str]) -> Iterator[ReceiverHTTPServer]:
-    server = ReceiverHTTPServer.local(tmp_path / "receiver.db", keys[0], [TOKEN]).start_in_thread()
-    yield server
-    server.close()
 
 
 def _send_one(qtbot, kiosk) -> None:
@@ -49,7 +35,7 @@ def test_waiting_requests_are_shown_while_offline(qtbot, make_kiosk, keys):
 
 def test_the_strip_disappears_once_the_hospital_has_the_request(qtbot, make_kiosk, keys, receiver):
     kiosk = make_kiosk(delivery__hospital_public_key=keys[1], delivery__endpoint=receiver.url,
-                       delivery__token=TOKEN)
+                       delivery__token=RECEIVER_TOKEN)
     kiosk.finish_startup()
     _send_one(qtbot, kiosk)
     qtbot.waitUntil(lambda: receiver.ingestor.store.count() == 1, timeout=10000)
