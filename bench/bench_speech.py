@@ -70,7 +70,7 @@ def child_voice(app) -> dict:
     from kiosk.speech.reader_voice import ReaderVoice
 
     meter = StallMeter()
-    voice = ReaderVoice("speechd", True, None, Deadlines(10.0, 1.0, 0.5))
+    voice = ReaderVoice("speechd", True, None, Deadlines(10.0, 1.0))
     started: list[int] = []
     voice.sentenceStarted.connect(lambda start, _end: started.append(start))
     meter.restart()

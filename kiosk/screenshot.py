@@ -24,6 +24,9 @@ def take_screenshot(config: Config, screen: str, language: str | None, size: tup
 
     if language in PSEUDO_LANGUAGES:
         config = config.with_overrides(languages__pseudo=True)
+    # No speech engine for a picture: it would start a process (and speech-dispatcher) for nothing, and
+    # whether Read aloud shows would depend on how fast that went.
+    config = config.with_overrides(speech__enabled=False)
     if keyboard and screen != Screen.FORM.value:
         raise ScreenshotError("--keyboard needs --screen form: the keyboard opens for a form field")
     kiosk = build_kiosk(config, content_dir, kiosk_mode=False)

@@ -164,7 +164,7 @@ class ContentLibrary:
         problems = tuple(f"{source.path.name} ({used_language}): {problem}" for problem in rendered.problems)
         if rendered.refused is not None and used_language != self.default_language:
             # Too big or too deep to show: the default language's text, with the usual note, beats a blank page.
-            original = self._render_from(section_id, language, self.default_language)
+            original = self.page(section_id, self.default_language)  # rendered once, shared by every fallback
             return Page(section_id, original.language, language, original.title, original.html, True,
                         original.unreviewed, problems + original.problems)
         if rendered.refused is None and not rendered.html.strip():

@@ -20,7 +20,8 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signa
 
 log = logging.getLogger(__name__)
 
-WATCH_INTERVAL_MS = 50
+# A killed host ends at once; this bounds the wait for the process table to confirm it, on the GUI thread.
+KILL_WAIT_MS = 200
 # A sentence that takes longer than this per character (plus the command deadline) is not being spoken:
 # the audio output swallowed it. Slow speech is about 10 characters a second.
 SLOWEST_SECONDS_PER_CHARACTER = 0.25
@@ -30,7 +31,6 @@ SLOWEST_SECONDS_PER_CHARACTER = 0.25
 class Deadlines:
     start_seconds: float  # engine created (speech-dispatcher spawned if need be) and its voices listed
     command_seconds: float  # one call (say, pause, resume, stop) returned; a sentence began to be spoken
-    shutdown_seconds: float  # the host's own orderly exit, before it is killed
 
 
 def host_command(engine_name: str) -> tuple[str, list[str]]:
@@ -59,17 +59,10 @@ class SpeechHostClient(QObject):
         # what is awaited, and by when (time.monotonic())
         self._awaiting: dict[str, float] = {}
         self._token: int | None = None
+        # Fires when the earliest deadline passes (re-armed as answers arrive), not on a fixed beat.
         self._watch = QTimer(self)
-        self._watch.setInterval(WATCH_INTERVAL_MS)
+        self._watch.setSingleShot(True)
         self._watch.timeout.connect(self._check_deadlines)
-
-    @property
-    def started(self) -> bool:
-        return self._process is not None
-
-    @property
-    def failed(self) -> bool:
-        return self._failed
 
     @property
     def process_id(self) -> int:
@@ -122,24 +115,19 @@ class SpeechHostClient(QObject):
         self._send("stop")
 
     def shutdown(self) -> None:
-        """Ask the host to quit, and kill it if it has not within the shutdown deadline (never longer)."""
+        """End the host: killed at once (it holds nothing to save, and a hung one would never read a "quit"),
+        then a wait of at most ``KILL_WAIT_MS`` for it to be gone."""
         self._closing = True
         self._watch.stop()
         process = self._process
         if process is None or process.state() == QProcess.ProcessState.NotRunning:
             return
-        if not self._failed:
-            process.write(b'{"cmd": "quit"}\n')
-            process.closeWriteChannel()
-            if process.waitForFinished(int(self._deadlines.shutdown_seconds * 1000)):
-                return
-            log.warning("speech host did not quit within %.1f s; killed", self._deadlines.shutdown_seconds)
         process.kill()
-        process.waitForFinished(int(self._deadlines.shutdown_seconds * 1000))  # a killed process ends at once
+        process.waitForFinished(KILL_WAIT_MS)
 
     # --- the host's answers -------------------------------------------------------------------------
     def _read_events(self) -> None:
-        if self._process is None:
+        if self._process is None or self._closing:
             return
         self._buffer += bytes(self._process.readAllStandardOutput().data())
         *lines, self._buffer = self._buffer.split(b"\n")
@@ -151,6 +139,7 @@ class SpeechHostClient(QObject):
             except ValueError:
                 continue
             self._on_event(event)
+        self._arm()
 
     def _on_event(self, event: dict) -> None:
         kind = event.get("event")
@@ -205,21 +194,27 @@ class SpeechHostClient(QObject):
 
     def _expect(self, what: str, seconds: float) -> None:
         self._awaiting[what] = time.monotonic() + seconds
-        if not self._watch.isActive():
-            self._watch.start()
+        self._arm()
+
+    def _arm(self) -> None:
+        """The watch fires just after the earliest deadline; with nothing awaited it sleeps."""
+        if not self._awaiting or self._failed or self._closing:
+            self._watch.stop()
+            return
+        earliest = min(self._awaiting.values())
+        self._watch.start(max(0, round((earliest - time.monotonic()) * 1000) + 1))
 
     def _forget_sentence_deadlines(self) -> None:
         for what in [what for what in self._awaiting if what.startswith(("started:", "finished:"))]:
             del self._awaiting[what]
 
     def _check_deadlines(self) -> None:
-        if not self._awaiting:
-            self._watch.stop()
-            return
         now = time.monotonic()
         late = [what for what, deadline in self._awaiting.items() if deadline < now]
         if late:
             self._fail(f"speech engine did not answer in time ({late[0].split(':')[0]})")
+        else:
+            self._arm()
 
     def _fail(self, reason: str) -> None:
         if self._failed or self._closing:

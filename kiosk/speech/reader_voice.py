@@ -28,7 +28,6 @@ from kiosk.speech.sentences import Sentence, split_sentences
 if TYPE_CHECKING:
     from kiosk.config import Config
 
-SHUTDOWN_SECONDS = 0.5
 
 
 class VoiceState(StrEnum):
@@ -54,7 +53,7 @@ class ReaderVoice(QObject):
         super().__init__(parent)
         self._engine_name = engine_name
         self._enabled = enabled
-        self._deadlines = deadlines or Deadlines(15.0, 3.0, SHUTDOWN_SECONDS)
+        self._deadlines = deadlines or Deadlines(15.0, 3.0)
         self._host: SpeechHostClient | None = None
         self._engine = ""
         self._locales: list[QLocale] | None = None  # None until the engine has reported its voices
@@ -69,7 +68,7 @@ class ReaderVoice(QObject):
     @classmethod
     def from_config(cls, config: Config, parent: QObject | None = None) -> ReaderVoice:
         deadlines = Deadlines(float(config["speech.start_deadline_seconds"]),
-                              float(config["speech.command_deadline_seconds"]), SHUTDOWN_SECONDS)
+                              float(config["speech.command_deadline_seconds"]))
         return cls(config["speech.engine"], config["speech.enabled"], parent, deadlines)
 
     # --- what can be offered -------------------------------------------------------------------------
@@ -145,7 +144,7 @@ class ReaderVoice(QObject):
         self._forget_page()
 
     def shutdown(self) -> None:
-        """Silence and end the engine's process, waiting for it a bounded time at most."""
+        """Silence and end the engine's process (killed: at most ``KILL_WAIT_MS`` on this thread)."""
         self._forget_page()
         if self._host is not None:
             self._host.shutdown()

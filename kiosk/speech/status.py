@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,13 +31,13 @@ def status_path() -> Path:
 def write_status(*, available: bool, engine: str, reason: str = "") -> None:
     """Replace the file in one step, so a reader never sees half of it. A failure is logged, not raised:
     the health note must not take the voice (or the kiosk) down with it."""
+    from kiosk.bundle.fsutil import write_atomic
+
     path = status_path()
     record = {"available": available, "engine": engine, "reason": reason, "checked_at": time.time()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(record), encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomic(path, json.dumps(record).encode("utf-8"))
     except OSError as error:
         log.warning("speech status not written (%s)", type(error).__name__)
 

@@ -31,10 +31,12 @@ from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
-from kiosk.ui.widgets.fit_form import fit_form_to_screen
+from kiosk.ui.widgets.flow_layout import FlowLayout
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
+from kiosk.ui.widgets.scroll_page import fit_to_screen
 from kiosk.ui.widgets.suggestions import SuggestionList
 
+SCROLL_MARGIN_PX = 24  # room kept above and below a field scrolled into view
 FIELDS_IN_ORDER = ("full_name", "country", "phone", "email", "contact_language", "channel", "relation", "age",
                    "description", "consent")
 
@@ -51,9 +53,8 @@ class ChoiceRow(QWidget):
 
     def __init__(self, values: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(16)
+        # Wraps onto a second row rather than widening the form past a narrow portrait screen.
+        layout = FlowLayout(self, spacing=16, uniform=True)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QPushButton] = {}
         for value in values:
@@ -139,7 +140,6 @@ class ConsultationForm(QWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(48, 24, 48, 32)
         layout.setSpacing(10)
-        self._body_spacing = 10
 
         self.heading = QLabel(body)
         self.heading.setObjectName("ScreenTitle")
@@ -275,7 +275,7 @@ class ConsultationForm(QWidget):
         for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description):
             widget.installEventFilter(self)
         self.scroll.viewport().installEventFilter(self)
-        fit_form_to_screen(self, self.scroll)  # wrapping choices, drag to scroll (kiosk.ui.widgets.fit_form)
+        fit_to_screen(self.scroll)  # drag to scroll, never sideways
         self.retranslate()
 
     # --- values ---------------------------------------------------------------------------------------
@@ -385,7 +385,8 @@ class ConsultationForm(QWidget):
         had_code = bool(self._country_code)
         self._country_code = ""  # typing again after a choice takes the choice back
         # As many suggestions as fit between the field and the keyboard (at least two: the list scrolls).
-        room = self.scroll.viewport().height() - self.country.height() - 2 * 24 - self._body_spacing
+        spacing = self.scroll.widget().layout().spacing()
+        room = self.scroll.viewport().height() - self.country.height() - 2 * SCROLL_MARGIN_PX - spacing
         limit = max(2, min(5, room // self.country_suggestions.row_height()))
         matches = find_countries(text, self._ui_language, self._usual_countries, limit=limit)
         exact = [match for match in matches if match.name.casefold() == text.strip().casefold()]
@@ -409,7 +410,7 @@ class ConsultationForm(QWidget):
         QTimer.singleShot(0, self, scroll)
 
     def _scroll_to_show(self, field: QWidget, below: QWidget | None) -> None:
-        margin = 24
+        margin = SCROLL_MARGIN_PX
         content = self.scroll.widget()
         top = field.mapTo(content, field.rect().topLeft()).y() - margin
         bottom = field.mapTo(content, field.rect().bottomLeft()).y() + margin

@@ -35,6 +35,9 @@ class SafeTextBrowser(QTextBrowser):
     def __init__(self, resolve_asset: Callable[[str], Path | None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._resolve_asset = resolve_asset
+        # Decoded pictures by file and version: Qt forgets its images at every setHtml, and reading, checking
+        # and decoding an SVG again each time a page opens costs the GUI thread tens of milliseconds.
+        self._decoded: dict[Path, tuple[tuple[int, int], QImage]] = {}
         self._placeholder = QImage(1, 1, QImage.Format.Format_ARGB32)
         self._placeholder.fill(Qt.GlobalColor.transparent)
         self.setOpenLinks(False)
@@ -50,6 +53,7 @@ class SafeTextBrowser(QTextBrowser):
 
     def set_resolver(self, resolve_asset: Callable[[str], Path | None]) -> None:
         self._resolve_asset = resolve_asset
+        self._decoded.clear()
 
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == SECTION_SCHEME:
@@ -76,10 +80,20 @@ class SafeTextBrowser(QTextBrowser):
         if path is None or relative is None or image_format is None:
             return self._placeholder
         try:
+            stat = path.stat()
+            version = (stat.st_size, stat.st_mtime_ns)
+            known = self._decoded.get(path)
+            if known is not None and known[0] == version:
+                return known[1]
             with path.open("rb") as handle:
                 data = handle.read(MAX_IMAGE_BYTES + 1)
         except OSError:
             return self._placeholder
+        image = self._checked_and_decoded(relative, path, data, image_format)
+        self._decoded[path] = (version, image)
+        return image
+
+    def _checked_and_decoded(self, relative: str, path: Path, data: bytes, image_format: bytes) -> QImage:
         if len(data) > MAX_IMAGE_BYTES or asset_problem(relative, data) is not None:
             return self._placeholder
         buffer = QBuffer()
