@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QMouseEvent
+from PySide6.QtGui import QIcon, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk import paths
@@ -14,6 +14,8 @@ from kiosk.ui.widgets.flow_layout import FlowLayout
 from kiosk.ui.widgets.scroll_page import ScrollPage
 
 LANGUAGES_PER_ROW = 4
+HAND_LARGEST_PX = 128
+HAND_SMALLEST_PX = 56
 
 
 class AttractScreen(QWidget):
@@ -40,7 +42,9 @@ class AttractScreen(QWidget):
         self.subtitle.setObjectName("AttractSub")
         self.hand = QLabel(body)
         self.hand.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hand.setPixmap(QIcon(str(paths.icons_dir() / "touch.svg")).pixmap(QSize(128, 128)))
+        self._hand_icon = QIcon(str(paths.icons_dir() / "touch.svg"))
+        self._hand_side = 0
+        self._fit_hand(HAND_LARGEST_PX)
         self.hand.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         for label in (self.title, self.invite, self.subtitle):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -72,6 +76,16 @@ class AttractScreen(QWidget):
         self.subtitle.setText(_("What it is, how it is treated, and how to ask our doctors"))
         self.invite.setText(_("Touch the screen to begin"))
         self.setAccessibleName(_("Touch the screen to begin"))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A short landscape screen (1280x720) needs the room for the second row of languages.
+        self._fit_hand(max(HAND_SMALLEST_PX, min(HAND_LARGEST_PX, event.size().height() // 12)))
+
+    def _fit_hand(self, side: int) -> None:
+        if side != self._hand_side:
+            self._hand_side = side
+            self.hand.setPixmap(self._hand_icon.pixmap(QSize(side, side)))
 
     def set_invitation(self, text: str) -> None:
         """The window cycles the invitation through every language."""

@@ -425,6 +425,10 @@ class ConsultationForm(QWidget):
             value = top
         bar.setValue(value)
 
+    def _shown_with(self, field: QWidget) -> QWidget | None:
+        """What belongs under a field and scrolls into view with it: the suggestions, the character count."""
+        return {self.country: self.country_suggestions, self.description: self.counter}.get(field)
+
     def text_fields(self) -> list[QWidget]:
         """The fields Enter moves through, in order."""
         return [self.full_name, self.country, self.phone, self.email, self.age, self.description]
@@ -447,12 +451,12 @@ class ConsultationForm(QWidget):
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
-            self._keep_in_view(watched, self.country_suggestions if watched is self.country else None)
+            self._keep_in_view(watched, self._shown_with(watched))
         elif event.type() == QEvent.Type.Resize and watched is self.scroll.viewport():
             # The keyboard opened or closed: the form got shorter or taller around the focused field.
             focused = self.focusWidget()
             if focused is not None and self.isAncestorOf(focused):
-                self._keep_in_view(focused, self.country_suggestions if focused is self.country else None)
+                self._keep_in_view(focused, self._shown_with(focused))
         elif (event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
               and watched in self.text_fields()):
             self._advance(watched)

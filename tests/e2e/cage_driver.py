@@ -165,6 +165,19 @@ def keyboard(kiosk: Kiosk, field: str) -> dict[str, QWidget]:
     return {"field": target, "keyboard": kiosk.keyboard.panel, "viewport": viewport}
 
 
+@step("type")
+def type_text(kiosk: Kiosk, text: str) -> dict[str, QWidget]:
+    """Tap the on-screen keyboard's keys that type ``text`` into the field it is open for (no spaces: steps
+    are separated by them); READY then reports the field's text as ``typed``."""
+    from tests.gui.keyboard_typing import type_by_keys
+
+    field = kiosk.keyboard.field
+    if field is None:
+        raise StepFailed("the type step needs an open keyboard: run a keyboard step first")
+    type_by_keys(kiosk, text)
+    return {"field": field, "keyboard": kiosk.keyboard.panel}
+
+
 # --- the runner ------------------------------------------------------------------------------------------
 class _PaintCounter:
     """Counts the window's paints, so a step is reported only once what it changed has been drawn."""
@@ -197,7 +210,13 @@ def _facts(kiosk: Kiosk, widgets: dict[str, QWidget]) -> dict:
             "window": [geometry.x(), geometry.y(), geometry.width(), geometry.height()],
             "current": window.current_screen(), "language": kiosk.translator.language,
             "direction": "rtl" if rtl else "ltr",
+            "typed": _field_text(kiosk.keyboard.field) if kiosk.keyboard.field is not None else None,
             "regions": {name: rect_in_window(kiosk, widget) for name, widget in widgets.items()}}
+
+
+def _field_text(field: QWidget) -> str:
+    text = getattr(field, "text", None) or getattr(field, "toPlainText", None)
+    return str(text()) if callable(text) else ""
 
 
 def _read_command() -> str:

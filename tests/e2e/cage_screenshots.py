@@ -35,11 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     runtime = prepare_runtime(account)
     try:
         for size in sizes:
-            missing = missing_tools(size)  # type: ignore[arg-type]
+            missing = missing_tools()
             if missing:
                 print(f"not installed: {', '.join(missing)}", file=sys.stderr)
                 return 1
-            session = CageKiosk(account, runtime, size).start(steps)  # type: ignore[arg-type]
+            # X11-backed output: grim cannot photograph the headless one (CageKiosk.headless)
+            session = CageKiosk(account, runtime, size, headless=False).start(steps)  # type: ignore[arg-type]
             try:
                 for _ in steps:
                     ready = session.wait_ready()

@@ -46,7 +46,7 @@ def cage_runtime() -> Iterator[tuple[Account, Runtime]]:
 def output_size(request: pytest.FixtureRequest) -> tuple[int, int]:
     """The compositor's output size; a test may narrow it with ``@pytest.mark.parametrize("output_size", ...,
     indirect=True)``."""
-    missing = missing_tools(request.param)
+    missing = missing_tools()
     if missing:
         pytest.skip(f"not installed: {', '.join(missing)} (scripts/setup --dev installs them)")
     return request.param
@@ -61,7 +61,7 @@ def cage_kiosk(cage_runtime: tuple[Account, Runtime], output_size: tuple[int, in
     started: list[CageKiosk] = []
 
     def start(steps: list[str]) -> CageKiosk:
-        session = CageKiosk(*cage_runtime, output_size)
+        session = CageKiosk(*cage_runtime, output_size, headless=output_size == HEADLESS_SIZE)
         started.append(session)
         return session.start(steps)
 
