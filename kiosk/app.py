@@ -35,6 +35,7 @@ from kiosk.ui.widgets.tinted_icon import retint_icons
 if TYPE_CHECKING:
     from kiosk.bundle.store import BundleStore
     from kiosk.bundle.watch import BundleWatcher
+    from kiosk.outbox.inspection import Inspection
     from kiosk.outbox.sender import Sender
     from kiosk.outbox.service import RequestService
     from kiosk.outbox.store import Outbox
@@ -123,7 +124,8 @@ class Kiosk:
         self.visit = Visit()
         self.idle = IdleWatcher(self.config["session.idle_timeout_seconds"],
                                 self.config["session.idle_countdown_seconds"])
-        self._services: tuple[Outbox, Sender, RequestService] | None = None
+        self._services: tuple[Outbox | None, Sender | None, RequestService] | None = None
+        self.outbox_problem: Inspection | None = None  # why the outbox takes no requests, when it does not
         self.bundle_store: BundleStore | None = None  # started after the first frame unless content is pinned
         self.bundle_watcher: BundleWatcher | None = None
         self._content_waiting = False
@@ -202,15 +204,26 @@ class Kiosk:
         return self._reader
 
     # --- services started after the first frame ----------------------------------------------------
-    def _ensure_services(self) -> tuple[Outbox, Sender, RequestService]:
+    def _ensure_services(self) -> tuple[Outbox | None, Sender | None, RequestService]:
         if self._services is None:
             # Imported here: phone number, e-mail and crypto libraries are not needed for the first frame.
             from kiosk.outbox.delivery import DeliverySettings
+            from kiosk.outbox.opening import OutboxUnavailable, open_outbox
             from kiosk.outbox.sender import Sender
             from kiosk.outbox.service import RequestService
-            from kiosk.outbox.store import Outbox
+            from kiosk.outbox.store import OutboxError
 
-            outbox = Outbox(paths.outbox_db_path(), self.config["delivery.hospital_public_key"] or None)
+            try:
+                outbox = open_outbox(paths.outbox_db_path(), self.config["delivery.hospital_public_key"] or None,
+                                     reserve_bytes=int(self.config["delivery.disk_reserve_kb"]) * 1024)
+            except OutboxError as error:
+                # Everything else still starts (the staff screen, health, content updates); the form says to
+                # ask at the desk. A damaged file has been moved aside, never written to.
+                log.error("the outbox takes no requests: %s", error)
+                if isinstance(error, OutboxUnavailable):
+                    self.outbox_problem = error.inspection
+                self._services = (None, None, RequestService(None))
+                return self._services
             sender = Sender(outbox, DeliverySettings.from_config(self.config), watch_network=self.kiosk_mode)
             sender.delivered.connect(self._on_delivered)
             # Queued to the GUI thread by Qt: the worker reports from its own thread.
@@ -220,11 +233,12 @@ class Kiosk:
         return self._services
 
     @property
-    def outbox(self) -> Outbox:
+    def outbox(self) -> Outbox | None:
+        """The outbox, or None when it cannot take requests (``outbox_problem`` says why)."""
         return self._ensure_services()[0]
 
     @property
-    def sender(self) -> Sender:
+    def sender(self) -> Sender | None:
         return self._ensure_services()[1]
 
     @property
@@ -656,8 +670,10 @@ class Kiosk:
         self._done_timer.stop()
         if self._services is not None:
             outbox, sender, _requests = self._services
-            sender.stop()
-            outbox.close()
+            if sender is not None:
+                sender.stop()
+            if outbox is not None:
+                outbox.close()
         self.idle.shutdown()
         self.app.removeEventFilter(self._context_menu_blocker)
         self.window.allow_close()

@@ -125,6 +125,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("delivery.backoff_cap_seconds", float, 900.0,
             "Longest wait between two attempts, also for a server's Retry-After (at most 900).",
             minimum=1),
+    Setting("delivery.disk_reserve_kb", int, 1024,
+            "Disk space (KiB) the outbox holds back so that delivery can still record its progress when the disk "
+            "is full (delivering is what frees space). 0 turns it off.", minimum=0),
     Setting("delivery.retention_days", int, 30,
             "Days a delivered request's metadata (reference, times, receipt; never the personal data, "
             "which is destroyed on delivery) is kept for staff questions.", minimum=1),

@@ -170,6 +170,10 @@ class AdminController(QObject):
         return build_report(self._config, outbox=self._kiosk.outbox, store=self._bundle_store_or_none(),
                             reachability=current_reachability())
 
+    def _outbox_problem(self) -> str:
+        problem = self._kiosk.outbox_problem
+        return problem.reason if problem is not None else _("no hospital key is configured")
+
     def _bundle_store_or_none(self) -> BundleStore | None:
         from kiosk.bundle.signing import KeyFileError
         from kiosk.bundle.store import StoreError
@@ -195,9 +199,13 @@ class AdminController(QObject):
     def send_now(self) -> None:
         if not self._unlocked:
             return
-        outbox = self._kiosk.outbox
+        outbox, sender = self._kiosk.outbox, self._kiosk.sender
+        if outbox is None or sender is None:
+            self._report(_("The outbox takes no requests and sends none: {problem}").format(
+                problem=self._outbox_problem()))
+            return
         outbox.hurry_queued()
-        self._kiosk.sender.wake()
+        sender.wake()
         waiting = outbox.status().queued
         log.info("admin: send now (%d queued)", waiting)
         if not str(self._config["delivery.endpoint"]).strip():
@@ -218,14 +226,22 @@ class AdminController(QObject):
         kiosk_id = str(self._config["delivery.kiosk_id"]).strip() or socket.gethostname()
         target = folder / f"kiosk-export-{_safe_name(kiosk_id)}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
         try:
-            result = self._kiosk.outbox.export(target, kiosk_id=kiosk_id)
+            outbox = self._kiosk.outbox
+            if outbox is not None:
+                count = outbox.export(target, kiosk_id=kiosk_id).count
+            else:
+                # A damaged or read-only outbox: every envelope that can still be read, from copies.
+                from kiosk.outbox.commands import export_everything
+
+                count, notes = export_everything(paths.outbox_db_path(), target, kiosk_id)
+                log.info("admin: salvage export: %s", "; ".join(notes))
         except OutboxError as error:
             log.error("admin: export failed: %s", error)
             self._report(_("The export failed: {error}").format(error=error))
             return
-        log.info("admin: %d requests exported to %s", result.count, result.directory)
+        log.info("admin: %d requests exported to %s", count, target)
         self._report(ngettext("{count} request exported to {folder}", "{count} requests exported to {folder}",
-                              result.count).format(count=result.count, folder=result.directory))
+                              count).format(count=count, folder=target))
 
     def install_from_usb(self) -> None:
         from kiosk.bundle.errors import BundleRefused

@@ -9,15 +9,19 @@ kept in a file so that pulling the plug does not reset it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 SCHEME = "scrypt"
 # 16 MiB of memory and ~50 ms per check on a kiosk-class CPU: slow for a stolen config, quick at the screen.
@@ -107,12 +111,18 @@ class Attempt:
 
 
 class PinGate:
-    """Checks PINs against the stored hash, with a lock-out that survives restarts."""
+    """Checks PINs against the stored hash, with a lock-out that survives restarts.
+
+    The lock-out is kept in memory as well as on disk: on a read-only or full data folder (exactly when
+    staff need to get in and export) the PIN still works and the lock-out still holds, and the file is
+    written as soon as the disk allows.
+    """
 
     def __init__(self, stored_hash: str, state_path: Path, clock: Callable[[], float] = time.time) -> None:
         self._hash = PinHash.parse(stored_hash)
         self._path = state_path
         self._clock = clock
+        self._remembered: tuple[int, float] | None = None  # what the file should say, if unwritten
 
     def remaining_lockout(self) -> float:
         _failures, locked_until = self._read()
@@ -133,6 +143,11 @@ class PinGate:
         return Attempt(False, wait, failures)
 
     def _read(self) -> tuple[int, float]:
+        if self._remembered is not None:
+            self._write(*self._remembered)  # try again: the disk may have room or be writable by now
+        if self._remembered is not None:
+            failures, locked_until = self._remembered
+            return failures, min(locked_until, self._clock() + MAX_LOCKOUT_SECONDS)
         try:
             data = json.loads(self._path.read_text(encoding="utf-8"))
             failures, locked_until = int(data["failures"]), float(data["locked_until"])
@@ -149,9 +164,18 @@ class PinGate:
     def _write(self, failures: int, locked_until: float) -> None:
         data = json.dumps({"failures": failures, "locked_until": locked_until}).encode("utf-8")
         temporary = self._path.with_name(self._path.name + ".tmp")
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self._path)
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self._path)
+        except OSError as error:
+            if self._remembered is None:
+                log.warning("PIN lock-out kept in memory until %s can be written: %s", self._path, error)
+            self._remembered = (failures, locked_until)
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return
+        self._remembered = None

@@ -32,6 +32,9 @@ NEEDS_ATTENTION = "needs_attention"
 LOW_DISK = "low_disk"
 CONTENT_UNLOADABLE = "content_unloadable"
 OUTBOX_UNREADABLE = "outbox_unreadable"
+OUTBOX_DAMAGED = "outbox_damaged"
+OUTBOX_LOST = "outbox_lost"
+OUTBOX_UNWRITABLE = "outbox_unwritable"
 SPEECH_UNAVAILABLE = "speech_unavailable"
 
 MB = 1024 * 1024
@@ -70,6 +73,7 @@ class HealthReport:
     last_bundle_event: dict[str, Any] | None
     last_bundle_error: str
     reasons: tuple[Reason, ...] = field(default=())
+    outbox_condition: str = ""  # kiosk.outbox.inspection.Condition value when the outbox is unusable
 
     @property
     def healthy(self) -> bool:
@@ -93,6 +97,7 @@ class HealthReport:
             "languages": list(self.languages),
             "outbox": None if self.outbox is None else self.outbox.to_dict(),
             "outbox_error": self.outbox_error or None,
+            "outbox_condition": self.outbox_condition or None,
             "reachability": self.reachability,
             "data_dir": self.data_dir,
             "free_disk_bytes": self.free_disk_bytes,
@@ -111,7 +116,7 @@ def build_report(
 ) -> HealthReport:
     """Read everything and apply the rules. ``outbox``/``store``: the running kiosk's own, if any."""
     now = time.time() if now is None else now
-    status, outbox_error = read_outbox_status(outbox, now)
+    status, outbox_error, condition = read_outbox_status(outbox, now)
     content, event, bundle_error = read_content(config, store)
     data_dir = paths.home_dir()
     free = free_disk_bytes(data_dir)
@@ -123,6 +128,7 @@ def build_report(
         languages=tuple(config["languages.enabled"]),
         outbox=status,
         outbox_error=outbox_error,
+        outbox_condition=condition,
         reachability=reachability,
         data_dir=str(data_dir),
         free_disk_bytes=free,
@@ -138,7 +144,16 @@ def _with_reasons(report: HealthReport, config: Config) -> HealthReport:
     reasons: list[Reason] = []
     status = report.outbox
     limit_minutes = int(config["health.max_undelivered_age_minutes"])
-    if report.outbox_error:
+    if report.outbox_condition == "damaged":
+        reasons.append(Reason(OUTBOX_DAMAGED, _(
+            "The outbox is damaged and takes no requests: {error}").format(error=report.outbox_error)))
+    elif report.outbox_condition == "lost":
+        reasons.append(Reason(OUTBOX_LOST, _(
+            "Stored requests are missing from the outbox: {error}").format(error=report.outbox_error)))
+    elif report.outbox_condition == "unwritable":
+        reasons.append(Reason(OUTBOX_UNWRITABLE, _(
+            "The outbox cannot be written, so no requests are taken: {error}").format(error=report.outbox_error)))
+    elif report.outbox_error:
         reasons.append(Reason(OUTBOX_UNREADABLE, _("The outbox cannot be read: {error}").format(
             error=report.outbox_error)))
     if status is not None:
@@ -185,20 +200,28 @@ def empty_status(now: float) -> OutboxStatus:
     return OutboxStatus(0, 0, 0, 0, None, None, None, None, None, now)
 
 
-def read_outbox_status(outbox: Outbox | None, now: float) -> tuple[OutboxStatus | None, str]:
-    """The outbox's status and "" or, when it cannot be read, None and why."""
+def read_outbox_status(outbox: Outbox | None, now: float) -> tuple[OutboxStatus | None, str, str]:
+    """The outbox's status, "" and "" or, when it cannot be used, None, why, and its condition.
+
+    Without the kiosk's own outbox the file is judged read-only first: a damaged outbox is never
+    opened for writing by a health check.
+    """
+    from kiosk.outbox.opening import check_outbox
     from kiosk.outbox.store import Outbox, OutboxError
 
     try:
         if outbox is not None:
-            return outbox.status(), ""
+            return outbox.status(), "", ""
         path = paths.outbox_db_path()
+        inspection = check_outbox(path)
+        if not inspection.condition.usable:
+            return None, inspection.reason, inspection.condition.value
         if not path.exists():
-            return empty_status(now), ""  # no request taken yet
+            return empty_status(now), "", ""  # no request taken yet
         with Outbox(path, clock=lambda: now) as opened:
-            return opened.status(), ""
+            return opened.status(), "", ""
     except OutboxError as error:
-        return None, str(error)
+        return None, str(error), ""
 
 
 def read_content(config: Config, store: BundleStore | None = None) -> tuple[ContentInfo, dict | None, str]:

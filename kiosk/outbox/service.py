@@ -39,14 +39,15 @@ class SubmitResult:
 class RequestService:
     """Validates, stores and hands requests to the sender. Holds no patient data itself."""
 
-    def __init__(self, outbox: Outbox, wake_sender: Callable[[], None] | None = None) -> None:
+    def __init__(self, outbox: Outbox | None, wake_sender: Callable[[], None] | None = None) -> None:
+        """``outbox`` None: the outbox cannot take requests (damaged, read-only); the form is not offered."""
         self._outbox = outbox
         self._wake_sender = wake_sender
 
     @property
     def available(self) -> bool:
-        """False when the kiosk cannot accept requests (no hospital key configured): hide the form."""
-        return self._outbox.can_enqueue
+        """False when the kiosk cannot accept requests (no hospital key, no usable outbox): hide the form."""
+        return self._outbox is not None and self._outbox.can_enqueue
 
     def submit(self, fields: Mapping[str, object], *, ui_language: str | None = None) -> SubmitResult:
         """Check ``fields``; if acceptable, store the sealed request and wake the sender."""
@@ -54,6 +55,8 @@ class RequestService:
         if result.request is None:
             return SubmitResult(None, result.errors)
         try:
+            if self._outbox is None:
+                raise OutboxError("the outbox cannot take requests")
             queued = self._outbox.enqueue(result.request)
         except OutboxError as error:
             log.error("could not store a consultation request: %s", error)

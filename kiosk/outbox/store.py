@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -32,12 +33,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from nacl.public import PublicKey
 
 from kiosk import paths
+from kiosk.outbox.ledger import Ledger, LedgerEntry, new_generation
 from kiosk.outbox.request import ConsultationRequest
+from kiosk.outbox.reserve import SpaceReserve
 from kiosk.outbox.sealing import SealingError, load_public_key, seal_with
 
 QUEUED = "queued"
@@ -50,11 +53,19 @@ STATES: tuple[str, ...] = (QUEUED, SENDING, DELIVERED, NEEDS_ATTENTION)
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REFERENCE_LENGTH = 8
 
+_T = TypeVar("_T")
+log = logging.getLogger(__name__)
+
 ERROR_MAX = 500  # a hostile server cannot fill the outbox with its error text
 
 
 class OutboxError(RuntimeError):
     """The outbox could not do what was asked; nothing was changed. The message says why."""
+
+
+def _disk_full(error: OutboxError) -> bool:
+    cause = error.__cause__
+    return isinstance(cause, sqlite3.Error) and getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
 # --- schema ------------------------------------------------------------------------------------------
@@ -86,8 +97,19 @@ def _migration_1(connection: sqlite3.Connection) -> None:
     connection.execute("CREATE TABLE facts (name TEXT PRIMARY KEY, value) WITHOUT ROWID")
 
 
+def _migration_2(connection: sqlite3.Connection) -> None:
+    # The counts the ledger is checked against (kiosk.outbox.ledger): which database this is, how many
+    # requests it ever committed and how many delivered ones it forgot. An older file starts from the rows
+    # it holds now.
+    rows = connection.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+    connection.executemany(
+        "INSERT OR IGNORE INTO facts (name, value) VALUES (?, ?)",
+        (("generation", new_generation()), ("committed", rows), ("purged", 0)),
+    )
+
+
 # Append only; the index + 1 is the schema version stored in PRAGMA user_version.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1, _migration_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -216,15 +238,22 @@ class Outbox:
         clock: Callable[[], float] = time.time,
         busy_timeout_seconds: float = 10.0,
         max_bytes: int | None = None,
+        ledger: Ledger | None = None,
+        reserve: SpaceReserve | None = None,
     ) -> None:
         """Open (creating if needed) the outbox at ``path``.
 
         ``public_key_b64`` may be None for tools that only read or export (``kiosk outbox status``);
         ``enqueue`` then refuses. ``max_bytes`` caps the file size, so a flood cannot fill the disk.
+        ``ledger`` is told every commit (loss detection); ``reserve`` is disk space given up so that
+        delivery can still record its progress when the disk is full. Open a kiosk's outbox with
+        ``kiosk.outbox.opening.open_outbox``, which checks the file before SQLite may write to it.
         """
         self.path = Path(path) if path is not None else paths.outbox_db_path()
         self._clock = clock
         self._lock = threading.RLock()
+        self._ledger = ledger
+        self._reserve = reserve
         self._public_key: PublicKey | None = None
         if public_key_b64 is not None and public_key_b64.strip():
             try:
@@ -232,6 +261,11 @@ class Outbox:
             except SealingError as error:
                 raise OutboxError(f"delivery.hospital_public_key: {error}") from error
         self._connection = self._connect(busy_timeout_seconds, max_bytes)
+        self._generation, committed = self._counts()
+        if self._ledger is not None:
+            self._ledger.record(LedgerEntry(self._generation, committed))
+        if self._reserve is not None:
+            self._reserve.ensure()
 
     # -- lifecycle --
 
@@ -286,11 +320,19 @@ class Outbox:
                 connection.execute("ROLLBACK")
                 raise
 
+    def _counts(self) -> tuple[str, int]:
+        with self._read() as connection:
+            facts = dict(connection.execute(
+                "SELECT name, value FROM facts WHERE name IN ('generation', 'committed')").fetchall())
+        return str(facts["generation"]), int(facts["committed"])
+
     def close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None  # type: ignore[assignment]
+            if self._ledger is not None:
+                self._ledger.flush()
 
     def __enter__(self) -> Outbox:
         return self
@@ -328,6 +370,22 @@ class Outbox:
                     raise OutboxError(f"could not {what}: {error} ({self.path})") from error
                 raise
 
+    def _bookkeeping(self, what: str, body: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run a delivery-state write; on a full disk give up the reserve once and try again.
+
+        Only delivery's own records may use the reserve: they are what frees space again (a delivered
+        envelope is erased), while a new request on a full disk is refused and the patient told.
+        """
+        try:
+            with self._write(what) as connection:
+                return body(connection)
+        except OutboxError as error:
+            if not (_disk_full(error) and self._reserve is not None and self._reserve.release()):
+                raise
+        log.warning("the disk is full: released the outbox's reserve to %s", what)
+        with self._write(what) as connection:
+            return body(connection)
+
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
@@ -361,17 +419,23 @@ class Outbox:
                         " sealed, sealed_sha256) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?)",
                         (request_id, reference, now, now, sealed, digest),
                     )
+                    committed = connection.execute(
+                        "UPDATE facts SET value = value + 1 WHERE name = 'committed' RETURNING value"
+                    ).fetchone()[0]
             except OutboxError as error:
                 if isinstance(error.__cause__, sqlite3.IntegrityError) and "reference" in str(error):
                     continue  # 1 in ~10^12 per pair: draw another code
                 raise
+            if self._ledger is not None:
+                self._ledger.record(LedgerEntry(self._generation, int(committed)))
             return QueuedRequest(request_id, reference, now)
         raise OutboxError("could not find a free reference code")  # pragma: no cover
 
     def claim(self, request_id: str) -> bool:
         """queued -> sending; False if someone else already moved it."""
         now = self._clock()
-        with self._write("start sending") as connection:
+
+        def body(connection: sqlite3.Connection) -> bool:
             cursor = connection.execute(
                 "UPDATE requests SET state = 'sending', attempts = attempts + 1, last_attempt_at = ?"
                 " WHERE id = ? AND state = 'queued'",
@@ -379,24 +443,30 @@ class Outbox:
             )
             return cursor.rowcount == 1
 
+        return self._bookkeeping("start sending", body)
+
     def mark_delivered(self, request_id: str, receipt: str) -> bool:
         """Record the hospital's receipt and destroy the envelope (file and WAL)."""
         now = self._clock()
-        with self._write("record the delivery") as connection:
+
+        def body(connection: sqlite3.Connection) -> bool:
             cursor = connection.execute(
                 "UPDATE requests SET state = 'delivered', delivered_at = ?, receipt = ?, sealed = NULL,"
                 " last_error = NULL WHERE id = ? AND state != 'delivered'",
                 (now, receipt[:ERROR_MAX], request_id),
             )
-            changed = cursor.rowcount == 1
-            if changed:
-                connection.execute(
-                    "INSERT INTO facts (name, value) VALUES ('last_delivery_at', ?)"
-                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    (now,),
-                )
-        if changed:
-            self.checkpoint()
+            if cursor.rowcount != 1:
+                return False
+            connection.execute(
+                "INSERT INTO facts (name, value) VALUES ('last_delivery_at', ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (now,),
+            )
+            return True
+
+        changed = self._bookkeeping("record the delivery", body)
+        if changed and self.checkpoint() and self._reserve is not None:
+            self._reserve.ensure()  # the erased envelope made room: take the reserve back if it fits
         return changed
 
     def checkpoint(self) -> bool:
@@ -406,7 +476,7 @@ class Outbox:
             return busy == 0
 
     def mark_retry(self, request_id: str, error: str, next_attempt_at: float) -> bool:
-        with self._write("schedule a retry") as connection:
+        def body(connection: sqlite3.Connection) -> bool:
             cursor = connection.execute(
                 "UPDATE requests SET state = 'queued', last_error = ?, next_attempt_at = ?"
                 " WHERE id = ? AND state IN ('sending', 'queued')",
@@ -414,8 +484,10 @@ class Outbox:
             )
             return cursor.rowcount == 1
 
+        return self._bookkeeping("schedule a retry", body)
+
     def mark_needs_attention(self, request_id: str, reason: str) -> bool:
-        with self._write("park the request") as connection:
+        def body(connection: sqlite3.Connection) -> bool:
             cursor = connection.execute(
                 "UPDATE requests SET state = 'needs_attention', last_error = ?"
                 " WHERE id = ? AND state IN ('sending', 'queued')",
@@ -423,26 +495,32 @@ class Outbox:
             )
             return cursor.rowcount == 1
 
+        return self._bookkeeping("park the request", body)
+
     def requeue_stale_sending(self) -> int:
         """At start-up: sends a crash interrupted go back to the queue, due now."""
         now = self._clock()
-        with self._write("requeue interrupted sends") as connection:
-            cursor = connection.execute(
+
+        def body(connection: sqlite3.Connection) -> int:
+            return connection.execute(
                 "UPDATE requests SET state = 'queued', next_attempt_at = ?,"
                 " last_error = COALESCE(last_error, 'interrupted while sending') WHERE state = 'sending'",
                 (now,),
-            )
-            return cursor.rowcount
+            ).rowcount
+
+        return self._bookkeeping("requeue interrupted sends", body)
 
     def hurry_queued(self) -> int:
         """Make every queued request due now (the network is back: waiting out backoffs helps nobody)."""
         now = self._clock()
-        with self._write("reschedule queued requests") as connection:
-            cursor = connection.execute(
+
+        def body(connection: sqlite3.Connection) -> int:
+            return connection.execute(
                 "UPDATE requests SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?",
                 (now, now),
-            )
-            return cursor.rowcount
+            ).rowcount
+
+        return self._bookkeeping("reschedule queued requests", body)
 
     def requeue_needs_attention(self, ids: Sequence[str] | None = None) -> int:
         """After staff fixed the cause (a token, the endpoint): try parked requests again, now."""
@@ -468,11 +546,15 @@ class Outbox:
     def purge_delivered_older_than(self, seconds: float) -> int:
         """Forget delivered requests' metadata after the retention period."""
         cutoff = self._clock() - seconds
-        with self._write("purge delivered requests") as connection:
-            cursor = connection.execute(
+
+        def body(connection: sqlite3.Connection) -> int:
+            removed = connection.execute(
                 "DELETE FROM requests WHERE state = 'delivered' AND delivered_at < ?", (cutoff,)
-            )
-            removed = cursor.rowcount
+            ).rowcount
+            connection.execute("UPDATE facts SET value = value + ? WHERE name = 'purged'", (removed,))
+            return removed
+
+        removed = self._bookkeeping("purge delivered requests", body)
         if removed:
             self.checkpoint()
         return removed
@@ -573,40 +655,65 @@ class Outbox:
         queued: the receiver de-duplicates by id, so a later network delivery of the same request is
         harmless.
         """
-        target = Path(directory)
+        return write_export(Path(directory), self.envelopes(), kiosk_id=kiosk_id, now=self._clock())
+
+    def envelopes(self) -> list[Envelope]:
+        """Every undelivered envelope, oldest first, each checked against its stored SHA-256."""
         with self._read() as connection:
             rows = connection.execute(
                 "SELECT id, reference, created_at, sealed, sealed_sha256 FROM requests"
                 " WHERE state != 'delivered' AND sealed IS NOT NULL ORDER BY created_at"
             ).fetchall()
-        entries = []
-        try:
-            target.mkdir(parents=True, exist_ok=True)
-            for request_id, reference, created_at, sealed, digest in rows:
-                data = bytes(sealed)
-                if hashlib.sha256(data).hexdigest() != digest:
-                    raise OutboxError(f"request {request_id}: stored envelope does not match its checksum")
-                name = f"{request_id}.sealed"
-                _write_file_durably(target / name, data)
-                entries.append({
-                    "id": request_id,
-                    "reference": reference,
-                    "created_at": format_timestamp(created_at),
-                    "file": name,
-                    "sha256": digest,
-                })
-            manifest = {
-                "format": 1,
-                "kiosk_id": kiosk_id,
-                "exported_at": format_timestamp(self._clock()),
-                "requests": entries,
-            }
-            manifest_path = target / "manifest.json"
-            # Written last: a manifest present means every file it lists is complete.
-            _write_file_durably(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
-        except OSError as error:
-            raise OutboxError(f"could not export to {target}: {error}") from error
-        return ExportResult(target, manifest_path, tuple(entry["id"] for entry in entries))
+        envelopes = []
+        for request_id, reference, created_at, sealed, digest in rows:
+            data = bytes(sealed)
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise OutboxError(f"request {request_id}: stored envelope does not match its checksum")
+            envelopes.append(Envelope(request_id, reference, created_at, data, digest))
+        return envelopes
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A sealed request as it is carried out of the kiosk by hand."""
+
+    id: str
+    reference: str
+    created_at: float
+    sealed: bytes = field(repr=False)
+    sha256: str = ""
+
+
+def write_export(target: Path, envelopes: Sequence[Envelope], *, kiosk_id: str = "", now: float | None = None,
+                 notes: Sequence[str] = ()) -> ExportResult:
+    """Write ``envelopes`` and their manifest to ``target`` (the format ``kiosk receiver import`` reads)."""
+    entries = []
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for envelope in envelopes:
+            name = f"{envelope.id}.sealed"
+            _write_file_durably(target / name, envelope.sealed)
+            entries.append({
+                "id": envelope.id,
+                "reference": envelope.reference,
+                "created_at": format_timestamp(envelope.created_at),
+                "file": name,
+                "sha256": envelope.sha256,
+            })
+        manifest: dict[str, Any] = {
+            "format": 1,
+            "kiosk_id": kiosk_id,
+            "exported_at": format_timestamp(time.time() if now is None else now),
+            "requests": entries,
+        }
+        if notes:
+            manifest["notes"] = list(notes)
+        manifest_path = target / "manifest.json"
+        # Written last: a manifest present means every file it lists is complete.
+        _write_file_durably(manifest_path, json.dumps(manifest, indent=2).encode("utf-8"))
+    except OSError as error:
+        raise OutboxError(f"could not export to {target}: {error}") from error
+    return ExportResult(target, manifest_path, tuple(entry["id"] for entry in entries))
 
 
 def _write_file_durably(path: Path, data: bytes) -> None:

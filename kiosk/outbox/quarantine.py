@@ -1,0 +1,133 @@
+"""Damaged outbox files, moved aside whole and kept until staff have carried their requests out.
+
+A quarantined set is a folder ``outbox-quarantine/<UTC time>/`` beside the outbox, holding the database,
+its WAL and shared-memory files and the ledger exactly as they were, and ``reason.json`` (why, when, how
+many requests were expected). Nothing here ever opens those files for writing: salvage works on copies
+(``kiosk.outbox.salvage``). While a set is not acknowledged the kiosk takes no new requests, so staff
+notice; ``kiosk outbox acknowledge`` (after ``kiosk outbox export``) lets a fresh outbox start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kiosk.bundle.fsutil import fsync_dir, write_atomic
+from kiosk.outbox.inspection import Inspection, companion
+
+log = logging.getLogger(__name__)
+
+REASON_FILE = "reason.json"
+SUFFIXES = ("", "-wal", "-shm")
+
+
+class QuarantineError(OSError):
+    """The damaged files could not be moved aside (read-only folder); they were left untouched."""
+
+
+@dataclass(frozen=True)
+class QuarantinedSet:
+    folder: Path
+    database: Path
+    reason: str
+    condition: str
+    quarantined_at: float
+    expected: int | None
+    acknowledged: bool
+
+
+def quarantine_root(outbox_path: Path) -> Path:
+    return outbox_path.with_name("outbox-quarantine")
+
+
+def quarantine(outbox_path: Path, ledger_path: Path, inspection: Inspection, *, now: float | None = None) -> Path:
+    """Move the outbox files and the ledger into a new quarantine folder; return it."""
+    now = time.time() if now is None else now
+    root = quarantine_root(outbox_path)
+    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        root.mkdir(mode=0o700, exist_ok=True)
+        folder = _new_folder(root, stamp)
+        reason = {
+            "reason": inspection.reason,
+            "condition": inspection.condition.value,
+            "quarantined_at": now,
+            "expected": inspection.expected,
+            "rows_seen": inspection.rows,
+            "acknowledged": False,
+        }
+        # The reason first: a crash halfway leaves a folder that says what it is, and files still in place
+        # are simply inspected (and found damaged) again at the next start.
+        write_atomic(folder / REASON_FILE, json.dumps(reason, indent=2).encode("utf-8"))
+        for suffix in SUFFIXES:
+            source = companion(outbox_path, suffix)
+            if source.exists():
+                os.replace(source, folder / (outbox_path.name + suffix))
+        if ledger_path.exists():
+            os.replace(ledger_path, folder / ledger_path.name)
+        fsync_dir(folder)
+        fsync_dir(outbox_path.parent)
+    except OSError as error:
+        raise QuarantineError(f"could not move the damaged outbox aside: {error}") from error
+    log.error("outbox quarantined in %s: %s", folder, inspection.reason)
+    return folder
+
+
+def _new_folder(root: Path, stamp: str) -> Path:
+    for number in range(1000):
+        folder = root / (stamp if number == 0 else f"{stamp}-{number}")
+        try:
+            folder.mkdir(mode=0o700)
+            return folder
+        except FileExistsError:
+            continue
+    raise QuarantineError(f"no free quarantine folder name in {root}")  # pragma: no cover
+
+
+def quarantined_sets(outbox_path: Path) -> list[QuarantinedSet]:
+    """Every quarantined set beside ``outbox_path``, oldest first."""
+    root = quarantine_root(outbox_path)
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in sorted(path for path in root.iterdir() if path.is_dir()):
+        try:
+            data = json.loads((folder / REASON_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {"reason": "quarantined (its reason file cannot be read)"}
+        if not isinstance(data, dict):
+            data = {"reason": "quarantined (its reason file is damaged)"}
+        expected = data.get("expected")
+        found.append(QuarantinedSet(
+            folder=folder,
+            database=folder / outbox_path.name,
+            reason=str(data.get("reason", "")),
+            condition=str(data.get("condition", "damaged")),
+            quarantined_at=float(data.get("quarantined_at", 0.0) or 0.0),
+            expected=expected if isinstance(expected, int) else None,
+            acknowledged=data.get("acknowledged") is True,
+        ))
+    return found
+
+
+def pending_sets(outbox_path: Path) -> list[QuarantinedSet]:
+    return [item for item in quarantined_sets(outbox_path) if not item.acknowledged]
+
+
+def acknowledge(item: QuarantinedSet, *, now: float | None = None) -> None:
+    """Staff have taken what could be salvaged: a fresh outbox may start. The files stay for forensics."""
+    path = item.folder / REASON_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+    except (OSError, ValueError):
+        data = {"reason": item.reason}
+    data["acknowledged"] = True
+    data["acknowledged_at"] = time.time() if now is None else now
+    write_atomic(path, json.dumps(data, indent=2).encode("utf-8"))

@@ -1,0 +1,267 @@
+"""A damaged or unopenable outbox: quarantined, never overwritten, salvaged, and loss always reported.
+
+Each kind of damage is made on real files (as a power cut or a failing disk leaves them), then the
+kiosk's own opening path, ``kiosk outbox status``/``export``/``acknowledge`` as real processes, and
+``kiosk health`` judge it. The figures (requests recovered per kind) are printed with ``-s``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.outbox.inspection import Condition
+from kiosk.outbox.opening import OutboxUnavailable, check_outbox, ledger_path, open_outbox
+from kiosk.outbox.quarantine import pending_sets, quarantined_sets
+from kiosk.outbox.request import ConsultationRequest
+from kiosk.receiver.opening import open_sealed
+
+REPO = Path(__file__).resolve().parents[2]
+COMMITTED = 20
+PAGE = 4096
+
+
+def request(number: int) -> ConsultationRequest:
+    return ConsultationRequest(
+        full_name=f"Patient {number:03d}", country="TR", phone="+905321234567", email="p@example.org",
+        contact_language="tr", channel="email", relation="self", age=40, description="Neck turns " * 30,
+        consent=True, privacy_notice_version="2026-11", ui_language="tr",
+    )
+
+
+def crash_image(source: Path, target: Path) -> None:
+    """The outbox files as a power cut would leave them: copied while the kiosk still has them open."""
+    target.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        if (source.parent / (source.name + suffix)).exists():
+            shutil.copyfile(source.parent / (source.name + suffix), target / (source.name + suffix))
+    shutil.copyfile(ledger_path(source), target / ledger_path(source).name)
+
+
+def filled_outbox(home: Path, public_key: str, count: int = COMMITTED, *, keep_wal: bool) -> Path:
+    """An outbox in ``home`` with ``count`` committed requests; with ``keep_wal`` they are all still in the WAL
+    (the kiosk was running: no checkpoint), else the kiosk closed it cleanly."""
+    path = home / "outbox.sqlite3"
+    staging = home / "staging"
+    staging.mkdir()
+    outbox = open_outbox(staging / path.name, public_key)
+    outbox._connection.execute("PRAGMA wal_autocheckpoint=0")
+    ids = [outbox.enqueue(request(number)).id for number in range(count)]
+    if keep_wal:
+        crash_image(staging / path.name, home)
+        outbox.close()
+    else:
+        outbox.close()
+        crash_image(staging / path.name, home)
+    shutil.rmtree(staging)
+    (home / "ids.json").write_text(json.dumps(ids))
+    return path
+
+
+def damage_wal_frame(path: Path) -> None:
+    wal = path.with_name(path.name + "-wal")
+    data = bytearray(wal.read_bytes())
+    frame_count = (len(data) - 32) // (24 + PAGE)
+    assert frame_count > 10
+    offset = 32 + 3 * (24 + PAGE) + 24 + 200  # a byte in the page of the fourth frame
+    data[offset] ^= 0xFF
+    wal.write_bytes(bytes(data))
+
+
+def damage_header(path: Path) -> None:
+    with path.open("r+b") as handle:
+        handle.write(b"NOT A DATABASE!!")
+
+
+def truncate_half(path: Path) -> None:
+    os.truncate(path, path.stat().st_size // 2)
+
+
+def truncate_last_page(path: Path) -> None:
+    os.truncate(path, path.stat().st_size - PAGE)
+
+
+def zero_out(path: Path) -> None:
+    path.write_bytes(bytes(path.stat().st_size))
+
+
+def replace_with_text(path: Path) -> None:
+    path.write_text("requests were here\n" * 100)
+
+
+def empty_file(path: Path) -> None:
+    os.truncate(path, 0)
+
+
+def remove_file(path: Path) -> None:
+    path.unlink()
+
+
+def damage_inner_page(path: Path) -> None:
+    pages = path.stat().st_size // PAGE
+    middle = pages // 2
+    with path.open("r+b") as handle:
+        handle.seek(middle * PAGE)
+        handle.write(b"\xA5" * PAGE)
+
+
+def older_copy(path: Path) -> None:
+    """Replaced by a copy taken when only the first half of the requests existed."""
+    older = path.with_name("older.sqlite3")
+    assert older.exists()
+    os.replace(older, path)
+
+
+# kind -> (damage, keep_wal, condition, at least this many of the 20 recovered)
+DAMAGE: dict[str, tuple[Callable[[Path], None], bool, Condition, int]] = {
+    "wal_frame": (damage_wal_frame, True, Condition.LOST, COMMITTED - 2),
+    "header": (damage_header, False, Condition.DAMAGED, COMMITTED),
+    "truncated_half": (truncate_half, False, Condition.DAMAGED, 0),
+    "truncated_tail": (truncate_last_page, False, Condition.DAMAGED, COMMITTED // 2),
+    "inner_page": (damage_inner_page, False, Condition.DAMAGED, COMMITTED // 2),
+    "zeroed": (zero_out, False, Condition.DAMAGED, 0),
+    "text_file": (replace_with_text, False, Condition.DAMAGED, 0),
+    "zero_bytes": (empty_file, False, Condition.LOST, 0),
+    "missing": (remove_file, False, Condition.LOST, 0),
+    "older_copy": (older_copy, False, Condition.LOST, COMMITTED // 2),
+}
+
+FIGURES: dict[str, tuple[int, int]] = {}
+
+
+def kiosk_command(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("KIOSK_")}
+    env.update(KIOSK_HOME=str(home), PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def make_damaged(kind: str, home: Path, keys: tuple[str, str]) -> Path:
+    damage, keep_wal, _condition, _floor = DAMAGE[kind]
+    if kind == "older_copy":
+        path = filled_outbox(home, keys[1], COMMITTED // 2, keep_wal=False)
+        shutil.copyfile(path, home / "older.sqlite3")
+        outbox = open_outbox(path, keys[1])
+        for number in range(COMMITTED // 2, COMMITTED):
+            outbox.enqueue(request(number))
+        outbox.close()
+    else:
+        path = filled_outbox(home, keys[1], keep_wal=keep_wal)
+    damage(path)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", sorted(DAMAGE))
+def test_damage_is_quarantined_salvaged_and_reported(kind: str, tmp_path: Path, keys: tuple[str, str]) -> None:
+    _damage, _keep_wal, condition, floor = DAMAGE[kind]
+    home = tmp_path / "home"
+    home.mkdir()
+    path = make_damaged(kind, home, keys)
+    # The database and its WAL, byte for byte (the -shm file is an index SQLite rebuilds from the WAL).
+    before = {item.name: item.read_bytes() for item in home.iterdir() if item.name in ("outbox.sqlite3",
+                                                                                      "outbox.sqlite3-wal")}
+
+    assert check_outbox(path).condition is condition
+    with pytest.raises(OutboxUnavailable) as refused:
+        open_outbox(path, keys[1])
+    assert refused.value.inspection.condition is condition
+    # Moved aside whole, byte for byte; no new outbox was created in its place.
+    [quarantined] = pending_sets(path)
+    assert {name: (quarantined.folder / name).read_bytes() for name in before} == before
+    assert not path.exists()
+    with pytest.raises(OutboxUnavailable):
+        open_outbox(path, keys[1])  # the next start refuses too, until staff acknowledge
+    assert not path.exists()
+
+    status = kiosk_command(home, "outbox", "status", "--json")
+    assert status.returncode == 1, status.stderr
+    assert "Traceback" not in status.stderr
+    reported = json.loads(status.stdout)
+    assert reported["condition"] == condition.value and reported["problem"]
+
+    exported = kiosk_command(home, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
+    ids = json.loads((home / "ids.json").read_text())
+    recovered = [entry["id"] for entry in manifest["requests"]]
+    assert set(recovered) <= set(ids) and len(recovered) == len(set(recovered))
+    assert len(recovered) >= floor
+    for entry in manifest["requests"]:  # every exported envelope opens with the hospital's key
+        sealed = (tmp_path / "usb" / entry["file"]).read_bytes()
+        assert open_sealed(sealed, keys[0]).startswith(b"{")
+    FIGURES[kind] = (len(recovered), COMMITTED)
+    print(f"\n{kind}: {condition.value}, recovered {len(recovered)} of {COMMITTED}")
+
+    health = kiosk_command(home, "health", "--json")
+    assert health.returncode != 0
+    report = json.loads(health.stdout)
+    assert not report["healthy"]
+    assert {reason["code"] for reason in report["reasons"]} & {"outbox_damaged", "outbox_lost"}
+
+    events = [json.loads(line)["event"] for line in (home / "outbox-events.log").read_text().splitlines()]
+    assert condition.value in events and "quarantined" in events
+
+    acknowledged = kiosk_command(home, "outbox", "acknowledge")
+    assert acknowledged.returncode == 0, acknowledged.stderr
+    fresh = open_outbox(path, keys[1])  # staff dealt with it: a new, empty outbox starts
+    assert fresh.status().queued == 0
+    fresh.close()
+    assert [item.acknowledged for item in quarantined_sets(path)] == [True]
+
+
+def test_a_healthy_outbox_opens_and_counts_match(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 5, keep_wal=True)
+    inspection = check_outbox(path)
+    assert (inspection.condition, inspection.committed, inspection.expected) == (Condition.HEALTHY, 5, 5)
+    outbox = open_outbox(path, keys[1])
+    assert outbox.status().queued == 5
+    outbox.close()
+
+
+def test_a_crash_between_commit_and_ledger_is_not_a_loss(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 3, keep_wal=False)
+    ledger = json.loads(ledger_path(path).read_text())
+    ledger["committed"] -= 1  # the ledger write after the last commit never happened
+    ledger_path(path).write_text(json.dumps(ledger))
+    assert check_outbox(path).condition is Condition.HEALTHY
+
+
+def test_rows_deleted_behind_the_kiosks_back_are_a_loss(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 4, keep_wal=False)
+    with sqlite3.connect(path) as raw:
+        raw.execute("DELETE FROM requests WHERE rowid = 2")
+    inspection = check_outbox(path)
+    assert inspection.condition is Condition.LOST and "1 request(s) are missing" in inspection.reason
+
+
+def test_a_damaged_ledger_does_not_stop_the_kiosk(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 2, keep_wal=False)
+    ledger_path(path).write_text("{broken")
+    outbox = open_outbox(path, keys[1])
+    assert outbox.status().queued == 2
+    outbox.close()
+    assert json.loads(ledger_path(path).read_text())["committed"] == 2  # written again from the database
+    events = [json.loads(line)["event"] for line in (tmp_path / "outbox-events.log").read_text().splitlines()]
+    assert events == ["ledger_damaged"]
+
+
+def test_an_older_schema_outbox_is_adopted_without_a_false_alarm(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 3, keep_wal=False)
+    ledger_path(path).unlink()
+    with sqlite3.connect(path) as raw:  # as a kiosk from before the counts existed left it
+        raw.execute("DELETE FROM facts WHERE name IN ('generation', 'committed', 'purged')")
+        raw.execute("PRAGMA user_version=1")
+    assert check_outbox(path).condition is Condition.HEALTHY
+    outbox = open_outbox(path, keys[1])
+    assert outbox.status().queued == 3
+    outbox.close()
+    assert json.loads(ledger_path(path).read_text())["committed"] == 3
