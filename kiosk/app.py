@@ -223,12 +223,14 @@ class Kiosk:
                 if isinstance(error, OutboxUnavailable):
                     self.outbox_problem = error.inspection
                 self._services = (None, None, RequestService(None))
+                self.window.top_bar.set_consultation_available(False)
                 return self._services
             sender = Sender(outbox, DeliverySettings.from_config(self.config), watch_network=self.kiosk_mode)
             sender.delivered.connect(self._on_delivered)
             # Queued to the GUI thread by Qt: the worker reports from its own thread.
             sender.statusChanged.connect(self.window.status_strip.show_status)
             self._services = (outbox, sender, RequestService(outbox, wake_sender=sender.wake))
+            self.window.top_bar.set_consultation_available(self._services[2].available)
             sender.start()  # requests queued before a restart go out without waiting for a new one
         return self._services
 
@@ -433,7 +435,7 @@ class Kiosk:
 
     def _ensure_form(self) -> ConsultationForm:
         if self.form is None:
-            from kiosk.outbox.request import DESCRIPTION_MAX, country_choices
+            from kiosk.outbox.request import DESCRIPTION_MAX, FIELD_LIMITS, country_choices
             from kiosk.ui.form import ConsultationForm
 
             language = self.translator.language
@@ -443,7 +445,7 @@ class Kiosk:
             ordered = [(code, names[code]) for code in usual if code in names]
             ordered += [pair for pair in countries if pair[0] not in usual]
             self.form = ConsultationForm(self.translator.languages(), ordered, language, DESCRIPTION_MAX,
-                                         usual_count=sum(1 for code in usual if code in names))
+                                         usual_count=sum(1 for code in usual if code in names), limits=FIELD_LIMITS)
             if not self.requests.available:
                 self.form.show_unavailable()
             self.form.changed.connect(self._on_form_changed)

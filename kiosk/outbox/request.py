@@ -21,7 +21,7 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from kiosk.i18n import _
-from kiosk.outbox.text import clean_text, normalize_digits
+from kiosk.outbox.text import clean_text, longer_than_input_limit, normalize_digits
 
 PRIVACY_NOTICE_VERSION = "2026-11"
 
@@ -32,6 +32,11 @@ AGE_MIN = 0
 AGE_MAX = 120
 EMAIL_MAX = 254  # RFC 5321 path limit
 PHONE_INPUT_MAX = 40  # generous for spaces, dashes and a "+"; real numbers have at most 15 digits
+
+# Most characters each text field of the form takes: the field stops there, and longer input is refused.
+FIELD_LIMITS: dict[str, int] = {
+    "full_name": NAME_MAX, "phone": PHONE_INPUT_MAX, "email": EMAIL_MAX, "age": 3, "description": DESCRIPTION_MAX,
+}
 
 CHANNELS: tuple[str, ...] = ("phone", "whatsapp", "email")
 RELATIONS: tuple[str, ...] = ("self", "family")
@@ -116,11 +121,14 @@ def validate_form(fields: Mapping[str, object], *, ui_language: str | None = Non
     """
     errors: dict[str, str] = {}
 
-    full_name = clean_text(_text(fields.get("full_name")), NAME_MAX + 1)
-    if len(full_name) < NAME_MIN:
-        errors["full_name"] = _("Enter your full name, at least 2 letters.")
-    elif len(full_name) > NAME_MAX:
+    # Too long is refused, never cut: the hospital must read what the patient wrote, all of it.
+    raw_name = _text(fields.get("full_name"))
+    full_name = clean_text(raw_name, NAME_MAX + 1)
+    if len(full_name) > NAME_MAX or longer_than_input_limit(raw_name, NAME_MAX):
         errors["full_name"] = _("Shorten the name to 100 characters or fewer.")
+    elif len(full_name) < NAME_MIN or _letters(full_name) < NAME_MIN:
+        # "$1.00" or nothing but joiners is not a name anyone can be called back by.
+        errors["full_name"] = _("Enter your full name, at least 2 letters.")
 
     country = clean_text(_text(fields.get("country")), 3).upper()
     if not is_country_code(country):
@@ -148,8 +156,9 @@ def validate_form(fields: Mapping[str, object], *, ui_language: str | None = Non
 
     age = _check_age(fields.get("age"), errors)
 
-    description = clean_text(_text(fields.get("description")), DESCRIPTION_MAX + 1, multiline=True)
-    if len(description) > DESCRIPTION_MAX:
+    raw_description = _text(fields.get("description"))
+    description = clean_text(raw_description, DESCRIPTION_MAX + 1, multiline=True)
+    if len(description) > DESCRIPTION_MAX or longer_than_input_limit(raw_description, DESCRIPTION_MAX):
         errors["description"] = _("Shorten the description to 500 characters or fewer.")
 
     if fields.get("consent") is not True:
@@ -230,12 +239,16 @@ def _text(value: object) -> str:
     return ""
 
 
+def _letters(text: str) -> int:
+    return sum(1 for char in text if unicodedata.category(char).startswith("L"))
+
+
 def _check_phone(raw: str, country: str, errors: dict[str, str]) -> str:
     text = clean_text(normalize_digits(raw), PHONE_INPUT_MAX + 1)
     if not text:
         errors["phone"] = _("Enter a phone number where we can reach you.")
         return ""
-    if len(text) > PHONE_INPUT_MAX:
+    if len(text) > PHONE_INPUT_MAX or longer_than_input_limit(raw, PHONE_INPUT_MAX):
         errors["phone"] = _("Enter only one phone number, with its area code.")
         return ""
     try:
@@ -257,7 +270,7 @@ def _check_email(raw: str, errors: dict[str, str]) -> str:
     text = clean_text(raw, EMAIL_MAX + 1)
     if not text:
         return ""
-    if len(text) > EMAIL_MAX or " " in text:
+    if len(text) > EMAIL_MAX or " " in text or longer_than_input_limit(raw, EMAIL_MAX):
         errors["email"] = _("Enter one email address, like name@example.com, without spaces.")
         return ""
     try:

@@ -18,10 +18,11 @@ _DIGITS = {code: str(value) for value in range(10) for code in (0x0660 + value, 
 # Joiners shape Persian and Arabic words (and emoji sequences) correctly; removing them changes spelling.
 _KEPT_FORMAT_CHARS = frozenset({"\u200c", "\u200d"})
 
-# Work on a bounded prefix so a 10 MB paste costs the same as a 10 kB one. Cleaning only shrinks text,
-# so a prefix a few times the limit always leaves enough characters to fill it.
-_PREFIX_FACTOR = 4
-_PREFIX_MINIMUM = 1024
+# Work on a bounded prefix so a 10 MB paste costs the same as a 10 kB one. Text longer than the prefix is
+# refused as too long by the form's checks (``longer_than_input_limit``), so the prefix never silently
+# drops anything a request keeps: what is cleaned away are invisible characters and repeated spaces.
+_PREFIX_FACTOR = 20
+_PREFIX_MINIMUM = 4096
 
 _SPACES = re.compile(r"[ \t]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -32,6 +33,15 @@ def normalize_digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+def input_limit(max_len: int) -> int:
+    """Raw characters looked at for a field of ``max_len``; anything longer is refused, not cut."""
+    return max(max_len * _PREFIX_FACTOR, _PREFIX_MINIMUM)
+
+
+def longer_than_input_limit(text: str, max_len: int) -> bool:
+    return len(text) > input_limit(max_len)
+
+
 def clean_text(text: str, max_len: int, *, multiline: bool = False) -> str:
     """Text safe to store and show: no control, format (bidi) or surrogate characters, NFC, trimmed.
 
@@ -40,7 +50,7 @@ def clean_text(text: str, max_len: int, *, multiline: bool = False) -> str:
     """
     if max_len <= 0:
         return ""
-    text = text[: max(max_len * _PREFIX_FACTOR, _PREFIX_MINIMUM)]
+    text = text[: input_limit(max_len)]
     text = unicodedata.normalize("NFC", text)
     pieces: list[str] = []
     for char in text:

@@ -8,6 +8,8 @@ visitor's name to the next one).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -32,6 +34,7 @@ from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
 from kiosk.ui.widgets.flow_layout import FlowLayout
+from kiosk.ui.widgets.length_limit import LengthLimit
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
 from kiosk.ui.widgets.scroll_page import fit_to_screen
 from kiosk.ui.widgets.suggestions import SuggestionList
@@ -122,10 +125,13 @@ class ConsultationForm(QWidget):
     cancelRequested = Signal()
 
     def __init__(self, languages: list[LanguageInfo], countries: list[tuple[str, str]], current_language: str,
-                 description_max: int, usual_count: int = 0, parent: QWidget | None = None) -> None:
+                 description_max: int, usual_count: int = 0, parent: QWidget | None = None,
+                 limits: Mapping[str, int] | None = None) -> None:
+        """``limits``: most characters per text field (the request's own limits), so a field stops there."""
         super().__init__(parent)
         self.setObjectName("FormScreen")
         self._description_max = description_max
+        self._limits = {"description": description_max, **(limits or {})}
         self._touched: set[str] = set()
         self._errors: dict[str, str] = {}
         outer = QVBoxLayout(self)
@@ -156,7 +162,6 @@ class ConsultationForm(QWidget):
         self._unavailable = False
 
         self.full_name = _no_menu(QLineEdit(body))
-        self.full_name.setMaxLength(200)
         # A search field with suggestions under it, in the form: a drop-down list would open over the keyboard.
         self.country = _no_menu(QLineEdit(body))
         self.country.setMaxLength(80)
@@ -166,10 +171,8 @@ class ConsultationForm(QWidget):
         self._country_names = dict(countries)
         self._country_code = ""
         self.phone = _no_menu(QLineEdit(body))
-        self.phone.setMaxLength(40)
         self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
         self.email = _no_menu(QLineEdit(body))
-        self.email.setMaxLength(254)
         # Latin only: the keyboard offers its Latin layout for an address whatever the patient's language.
         self.email.setInputMethodHints(Qt.InputMethodHint.ImhEmailCharactersOnly
                                        | Qt.InputMethodHint.ImhLatinOnly
@@ -187,7 +190,6 @@ class ConsultationForm(QWidget):
         self.channel = ChoiceRow(("phone", "whatsapp", "email"), body)
         self.relation = ChoiceRow(("self", "family"), body)
         self.age = _no_menu(QLineEdit(body))
-        self.age.setMaxLength(3)
         self.age.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
         self.age.setMaximumWidth(220)
         self.description = _no_menu(QPlainTextEdit(body))
@@ -272,6 +274,12 @@ class ConsultationForm(QWidget):
         self.consent.toggled.connect(lambda _on: self._edited("consent"))
         self.send_button.clicked.connect(self._send)
         self.cancel_button.clicked.connect(self.cancelRequested)
+        self.length_limits: dict[str, LengthLimit] = {}
+        for name, limit in self._limits.items():
+            if name in widgets:
+                holder = LengthLimit(widgets[name], limit)
+                holder.refused.connect(lambda field=name: self._refused_as_too_long(field))
+                self.length_limits[name] = holder
         for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description):
             widget.installEventFilter(self)
         self.scroll.viewport().installEventFilter(self)
@@ -298,6 +306,8 @@ class ConsultationForm(QWidget):
         for line in (self.full_name, self.phone, self.email, self.age, self.country):
             line.setText("")
         self.description.setPlainText("")
+        for holder in self.length_limits.values():
+            holder.forget()
         self.consent.setChecked(False)
 
     @property
@@ -336,6 +346,14 @@ class ConsultationForm(QWidget):
 
     def set_phone_example(self, example: str) -> None:
         self.phone.setPlaceholderText(_("For example: {number}").format(number=isolate_ltr(example)))
+
+    def _refused_as_too_long(self, field: str) -> None:
+        # Said next to the field at once, even before the patient has left it: the key seemed to do nothing.
+        label = self.error_labels[field]
+        label.setText(_("This field holds at most {limit} characters.").format(
+            limit=format_number(self._limits[field])))
+        label.setVisible(True)
+        self._describe_field(field, label.text())
 
     def _edited(self, field: str) -> None:
         self._touched.add(field)

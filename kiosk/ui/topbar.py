@@ -47,6 +47,7 @@ class TopBar(QFrame):
             # Never narrower than the label: a clipped "Ask for a consultation" is worse than less space.
             button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self._text_step = 0
+        self._consultation_available = True
         if parent is not None:
             parent.installEventFilter(self)
         self.retranslate()
@@ -100,6 +101,11 @@ class TopBar(QFrame):
         self._language_name = native_name
         self.retranslate()
 
+    def set_consultation_available(self, available: bool) -> None:
+        """When the kiosk cannot take requests the button says so instead of promising a form."""
+        self._consultation_available = available
+        self.retranslate()
+
     def retranslate(self) -> None:
         self.home_button.setText(_("Home"))
         self.home_button.setAccessibleName(_("Home"))
@@ -116,9 +122,15 @@ class TopBar(QFrame):
         # Isolated: in a right-to-left interface "A++" would otherwise read "++A".
         self.text_size_button.setText(isolate_ltr(sizes[self._text_step]))
         self.text_size_button.setAccessibleDescription(_("Make the text larger; tap again to cycle"))
-        self.consult_button.setText(_("Ask for a consultation"))
-        self.consult_button.setAccessibleName(_("Ask for a consultation"))
-        self.consult_button.setAccessibleDescription(_("Leave your details so that our team can contact you"))
+        if self._consultation_available:
+            self.consult_button.setText(_("Ask for a consultation"))
+            self.consult_button.setAccessibleName(_("Ask for a consultation"))
+            self.consult_button.setAccessibleDescription(_("Leave your details so that our team can contact you"))
+        else:
+            self.consult_button.setText(_("Consultation: ask at the desk"))
+            self.consult_button.setAccessibleName(_("Consultation: ask at the desk"))
+            self.consult_button.setAccessibleDescription(_(
+                "This kiosk cannot take requests at the moment; the reception desk can help"))
         self.text_size_button.setAccessibleName(
             _("Text size: {step} of {steps}").format(step=self._text_step + 1, steps=len(sizes)))
         on = self.contrast_button.isChecked()

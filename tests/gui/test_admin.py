@@ -287,3 +287,33 @@ def test_exit_shuts_the_kiosk_down(qtbot, config, keys):
     with pytest.raises(OutboxError):
         kiosk.outbox.status()  # closed by the shutdown
     assert not kiosk.sender.running
+
+
+# --- a damaged outbox --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["text_file", "wal_frame"])
+def test_a_damaged_outbox_leaves_staff_in_charge(qtbot, admin_kiosk, keys, usb, damage):
+    from tests.faults.test_outbox_damage import COMMITTED, make_damaged
+
+    make_damaged(damage, paths.home_dir(), keys)
+    kiosk = admin_kiosk()
+    # Everything but the outbox started: the staff gesture and PIN, the content watcher, health.
+    assert kiosk.admin is not None and kiosk.outbox is None and kiosk.outbox_problem is not None
+    assert kiosk.bundle_store is not None or kiosk.content_pinned
+    assert kiosk.window.top_bar.consult_button.text() == "Consultation: ask at the desk"
+    kiosk.navigator.go(Screen.FORM)
+    form = kiosk.form
+    assert form.unavailable and form.unavailable_notice.isVisible() and not form.send_button.isVisible()
+    kiosk._on_form_submitted(form.values())  # a stray submit finds no outbox and says so, not a traceback
+    assert kiosk.navigator.screen is Screen.FORM
+
+    panel = unlock(qtbot, kiosk)
+    status = panel.values["status"].text()
+    assert ("damaged" if damage == "text_file" else "missing") in status and "quarantine" in status
+    assert not kiosk.admin.health_report().healthy
+    tap(qtbot, panel.export_button)
+    [export] = list(usb.iterdir())
+    manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["requests"]) == (0 if damage == "text_file" else COMMITTED)
+    assert panel.result.text() == f"{len(manifest['requests'])} requests exported to {export}"

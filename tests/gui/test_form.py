@@ -180,3 +180,32 @@ def test_without_a_hospital_key_the_form_says_ask_at_the_desk_before_anything_is
     _tap(qtbot, form.cancel_button)
     assert kiosk.window.current_screen() == "home"
     assert kiosk.outbox.status().undelivered == 0
+
+
+def test_a_field_stops_at_its_limit_and_says_so(qtbot, form_kiosk, keys):
+    form = form_kiosk.form
+    _type(qtbot, form.full_name, "N" * 100)
+    assert not form.error_labels["full_name"].isVisible()
+    _type(qtbot, form.full_name, "x")  # one key too many: refused, with a message beside the field
+    assert form.full_name.text() == "N" * 100
+    assert form.error_labels["full_name"].isVisible()
+    assert form.error_labels["full_name"].text() == "This field holds at most 100 characters."
+
+
+def test_an_over_long_paste_is_refused_whole_never_cut(qtbot, form_kiosk, keys):
+    private, _public = keys
+    form = form_kiosk.form
+    _fill(qtbot, form_kiosk, "Ayşe Yılmaz", "TR", "0532 123 45 67", "34")
+    before = form.description.toPlainText()
+    form.description.setFocus()
+    form.description.insertPlainText("y" * 832)  # as a paste from an attached keyboard arrives
+    assert form.description.toPlainText() == before
+    assert "500" in form.error_labels["description"].text()
+    form.full_name.setFocus()
+    form.full_name.selectAll()
+    form.full_name.insert("Z" * 115)
+    assert form.full_name.text() == "Ayşe Yılmaz"
+    _tap(qtbot, form.consent)
+    _tap(qtbot, form.send_button)
+    [stored] = _stored_requests(form_kiosk, private)
+    assert (stored.full_name, stored.description) == ("Ayşe Yılmaz", before)

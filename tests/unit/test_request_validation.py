@@ -125,6 +125,11 @@ def test_bidi_override_in_the_phone_cannot_disguise_it() -> None:
         ({"full_name": " A "}, "full_name"),
         ({"full_name": "x" * 101}, "full_name"),
         ({"full_name": "\u202e\u202c\u200f"}, "full_name"),
+        ({"full_name": "$1.00"}, "full_name"),
+        ({"full_name": "\u200c\u200d"}, "full_name"),
+        ({"full_name": "12 345"}, "full_name"),
+        ({"full_name": "A" + "\u200b" * 5000 + "lexander " * 12}, "full_name"),
+        ({"full_name": "x" * 115}, "full_name"),
         ({"country": "XX"}, "country"),
         ({"country": "EU"}, "country"),
         ({"country": "TUR"}, "country"),
@@ -142,6 +147,9 @@ def test_bidi_override_in_the_phone_cannot_disguise_it() -> None:
         ({"age": "4.5"}, "age"),
         ({"age": True}, "age"),
         ({"description": "x" * (DESCRIPTION_MAX + 1)}, "description"),
+        ({"description": "x" * 832}, "description"),
+        # Invisible filler first: a cleaned prefix would fit, and everything after it would be dropped.
+        ({"description": "Neck" + " " * 20000 + "turns " * 140}, "description"),
         ({"consent": False}, "consent"),
         ({"consent": "yes"}, "consent"),
         ({"contact_language": "zz-not-a-language"}, "contact_language"),
@@ -251,3 +259,16 @@ def test_country_choices_are_named_in_the_reader_language() -> None:
     assert "EU" not in choices and "ZZ" not in choices
     arabic = dict(country_choices("ar"))
     assert arabic["TR"] == "تركيا"
+
+
+@pytest.mark.parametrize("name", ["Li Na", "李明", "ليلى أحمد", "Zoë O'Brien-Łukasz", "مهسا\u200cزاده"])
+def test_names_with_letters_in_any_script_are_accepted_unchanged(name: str) -> None:
+    result = validate_form(form(full_name=name))
+    assert result.request is not None and result.request.full_name == name
+
+
+def test_text_at_the_limit_is_kept_whole() -> None:
+    description = ("Neck turns left. " * 40)[:DESCRIPTION_MAX].strip()
+    result = validate_form(form(description=description, full_name="N" * 100))
+    assert result.request is not None
+    assert (result.request.description, result.request.full_name) == (description, "N" * 100)
