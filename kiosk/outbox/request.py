@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -21,6 +20,7 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from kiosk.i18n import _
+from kiosk.i18n.collation import collated
 from kiosk.outbox.text import clean_text, normalize_digits
 
 PRIVACY_NOTICE_VERSION = "2026-11"
@@ -207,7 +207,7 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     except (UnknownLocaleError, ValueError):
         names = Locale("en").territories
     pairs = [(code, str(names.get(code, code))) for code in _country_codes()]
-    return sorted(pairs, key=lambda pair: unicodedata.normalize("NFKD", pair[1]).casefold())
+    return collated(pairs, language, key=lambda pair: pair[1])
 
 
 @lru_cache(maxsize=1)
