@@ -59,8 +59,13 @@ def format_price(amount: float, currency: str, locale: str | None = None) -> str
                                numbering_system=numbering)
     else:
         text = format_currency(amount, currency, locale=parsed, numbering_system=numbering)
-    if parsed.currency_symbols.get(currency, currency) == "$" and currency != "$":
-        text = text.replace("$", _UNAMBIGUOUS_DOLLAR.get(currency, currency + " "))
+    symbol = parsed.currency_symbols.get(currency, currency)
+    if symbol == "$":
+        symbol = _UNAMBIGUOUS_DOLLAR.get(currency, currency)
+        text = text.replace("$", symbol)
+    if parsed.character_order == "right-to-left" and any("A" <= char <= "Z" for char in symbol):
+        # In right-to-left text "US$" would show as "$US": the "$" takes the paragraph's direction.
+        text = text.replace(symbol, f"\u2066{symbol}\u2069")
     return isolate(localize_digits(text, chosen))
 
 

@@ -50,6 +50,12 @@ def test_arabic_and_persian_prices_use_their_own_digits(language: str, digits: s
     assert set(digits[1:8]) <= set(text)
 
 
+def test_a_latin_currency_symbol_keeps_its_order_in_right_to_left_text() -> None:
+    assert "\u2066US$\u2069" in format_price(125, "USD", "ar")
+    assert "\u2066US$\u2069" in format_price(125, "USD", "fa")
+    assert "\u2066" not in format_price(125, "USD", "de")
+
+
 def test_an_amount_with_cents_keeps_them() -> None:
     assert _visible(format_price(99.5, "EUR", "de")) == f"99,50{NBSP}€"
     assert _visible(format_price(99.5, "EUR", "fa")) == f"€{NBSP}۹۹٫۵۰"
