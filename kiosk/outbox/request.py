@@ -21,6 +21,7 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from kiosk.i18n import _
+from kiosk.i18n.collation import collated
 from kiosk.outbox.text import clean_text, longer_than_input_limit, normalize_digits
 
 PRIVACY_NOTICE_VERSION = "2026-11"
@@ -216,7 +217,7 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     except (UnknownLocaleError, ValueError):
         names = Locale("en").territories
     pairs = [(code, str(names.get(code, code))) for code in _country_codes()]
-    return sorted(pairs, key=lambda pair: unicodedata.normalize("NFKD", pair[1]).casefold())
+    return collated(pairs, language, key=lambda pair: pair[1])
 
 
 @lru_cache(maxsize=1)

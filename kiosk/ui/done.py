@@ -71,7 +71,7 @@ class DoneScreen(QWidget):
         self.heading.setText(_("Thank you. Your request is saved."))
         self.reference_label.setText(_("Your reference code:"))
         self.reference.setText(isolate_ltr(self._code))
-        self.next_steps.setText(_("Our international patient team will contact you within two working days. "
+        self.next_steps.setText(_("Our international patient team will contact you. "
                                   "You can note the code above if you want to ask about your request."))
         self.delivery.setText(_("Your request has been sent to the hospital.") if self._sent else _(
             "Your request is saved on this kiosk and will be sent automatically as soon as the connection "

@@ -489,7 +489,7 @@ class ConsultationForm(QWidget):
             "full_name": _("Full name") + " *",
             "country": _("Country where you live") + " *",
             "phone": _("Phone number") + " *",
-            "email": _("E-mail (optional)"),
+            "email": _("Email (optional)"),
             "contact_language": _("Language for contacting you"),
             "channel": _("How should we contact you?") + " *",
             "relation": _("Who is the consultation for?") + " *",
@@ -504,7 +504,7 @@ class ConsultationForm(QWidget):
         self.country.setPlaceholderText(_("Type to search"))
         self.channel.buttons["phone"].setText(_("Phone call"))
         self.channel.buttons["whatsapp"].setText(_("WhatsApp"))
-        self.channel.buttons["email"].setText(_("E-mail"))
+        self.channel.buttons["email"].setText(_("Email"))
         self.relation.buttons["self"].setText(_("Me"))
         self.relation.buttons["family"].setText(_("A family member"))
         for row in (self.channel, self.relation):

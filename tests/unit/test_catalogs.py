@@ -18,6 +18,40 @@ LANGUAGES = [code for code in load_config(None, environ={})["languages.enabled"]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+def placeholder_problem(message_id: str, strings: tuple[str, ...], plural: bool) -> str | None:
+    """What is wrong with the placeholders of a translation, or None.
+
+    A plural form other than the last may spell its number instead of showing it (Arabic "طلب واحد",
+    "طلبان"): it may leave out one placeholder, the number, but then must not add it back in brackets.
+    The last form serves most numbers and keeps every placeholder; nothing may appear that the msgid lacks.
+    """
+    wanted = set(PLACEHOLDER.findall(message_id))
+    for index, text in enumerate(strings):
+        found = set(PLACEHOLDER.findall(text))
+        if found - wanted:
+            return f"form {index} has placeholders the msgid lacks: {sorted(found - wanted)}"
+        spelled = plural and index < len(strings) - 1
+        if found != wanted and not (spelled and len(wanted - found) == 1):
+            return f"form {index} lacks {sorted(wanted - found)}"
+        if plural and re.search(r"\(\{\w+\}\)", text):
+            return f"form {index} shows its number in brackets: {text!r}"
+    return None
+
+
+@pytest.mark.parametrize("message_id,strings,plural,expected", [
+    ("{count} day", ("يوم واحد", "{count} يوم"), True, None),
+    ("{count} day", ("{count} يوم", "يوم"), True, "form 1 lacks ['count']"),
+    ("{count} day", ("يوم واحد ({count})", "{count} يوم"), True, "form 0 shows its number in brackets"),
+    ("{count} in {folder}", ("طلب واحد", "{count} {folder}"), True, "form 0 lacks ['count', 'folder']"),
+    ("{count} in {folder}", ("طلب واحد في {folder}", "{count} {folder}"), True, None),
+    ("Hello {name}", ("Bonjour",), False, "form 0 lacks ['name']"),
+    ("Hello {name}", ("Bonjour {nom}",), False, "form 0 has placeholders the msgid lacks: ['nom']"),
+])
+def test_placeholder_rules_catch_what_they_should(message_id, strings, plural, expected):
+    problem = placeholder_problem(message_id, strings, plural)
+    assert (problem is None) if expected is None else (problem is not None and problem.startswith(expected))
+
+
 def _read(path: Path, locale: str | None = None):
     with path.open("rb") as handle:
         return read_po(handle, locale=locale)
@@ -47,9 +81,8 @@ def test_every_ui_string_is_translated(language):
         assert not message.fuzzy, f"{language}: fuzzy {message_id!r}"
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(strings), f"{language}: untranslated {message_id!r}"
-        for text in strings:
-            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(message_id)), \
-                f"{language}: placeholders differ in {message_id!r}"
+        problem = placeholder_problem(message_id, strings, plural=isinstance(message.id, tuple))
+        assert problem is None, f"{language}: {message_id!r}: {problem}"
 
 
 @pytest.mark.parametrize("language,plurals", [("ar", 6), ("ru", 3), ("uk", 3), ("fa", 2), ("de", 2)])

@@ -33,8 +33,8 @@ def test_raw_html_and_scripts_are_removed_but_text_stays():
 
 
 def test_price_placeholder_follows_locale():
-    assert "150,00" in render_markdown("{{price EUR 150}}", "de", SECTIONS).html
-    assert "$125.00" in render_markdown("{{price USD 125}}", "en", SECTIONS).html
+    assert "150&nbsp;€" in render_markdown("{{price EUR 150}}", "de", SECTIONS).html
+    assert "US$125" in render_markdown("{{price USD 125}}", "en", SECTIONS).html
     assert "{{" not in render_markdown("{{price EUR 150}}", "ar", SECTIONS).html
 
 
