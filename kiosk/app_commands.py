@@ -64,6 +64,14 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _refuse_configuration(error: ConfigError) -> int:
+    """In the log as well as on stderr: a kiosk started by systemd or cage has no one reading stderr."""
+    import logging
+
+    logging.getLogger("kiosk").error("configuration refused: %s", error)
+    return _fail(str(error))
+
+
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import build_kiosk
     from kiosk.bundle.manifest import ManifestError
@@ -71,9 +79,16 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         config = _load(args)
+    except ConfigError as error:
+        # The file's own log settings are among what failed: log with the defaults.
+        setup_logging(load_config(None, environ={}))
+        return _refuse_configuration(error)
+    try:
         setup_logging(config)
         kiosk = build_kiosk(config, args.content, kiosk_mode=not (args.windowed or config["display.windowed"]))
-    except (ConfigError, ManifestError) as error:
+    except ConfigError as error:
+        return _refuse_configuration(error)
+    except ManifestError as error:
         return _fail(str(error))
     bench_start = os.environ.get("KIOSK_BENCH_T0")
     if bench_start:

@@ -5,7 +5,9 @@ what happened in the kiosk's own words, never with the values a patient typed or
 back. Two safety nets stand behind that, because a missed case would be a privacy breach:
 
 * tracebacks are written without exception messages (an exception's text may quote the value that
-  failed), only the exception type and where it happened;
+  failed), only the exception type and where it happened; except for errors that declare their
+  messages safe (``safe_to_log``: configuration errors, which name a file, a line and a setting), whose
+  messages go through the mask below;
 * a filter masks anything that looks like an e-mail address or a phone number.
 
 Uncaught exceptions (including those raised in Qt slots, which PySide6 reports through
@@ -78,7 +80,10 @@ def describe_exception(kind: type[BaseException] | None, value: BaseException | 
     lines += [f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}'
               for frame in traceback.extract_tb(tb)]
     name = kind.__qualname__ if kind is not None else "unknown error"
-    lines.append(f"{name} (message not logged)")
+    if value is not None and getattr(value, "safe_to_log", False):
+        lines.append(f"{name}: {mask_personal_data(str(value))}")
+    else:
+        lines.append(f"{name} (message not logged)")
     cause = value.__cause__ if value is not None else None
     if cause is not None:
         lines.append(f"caused by {type(cause).__qualname__}")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk import __version__
+from kiosk.config import declared, delivery_problem
 from kiosk.outbox.backoff import parse_retry_after, retry_delay
 from kiosk.outbox.http import AbortHandle, Endpoint, HttpResponse, TransportError, make_ssl_context, post
 from kiosk.outbox.store import Outbox, PendingRequest, format_timestamp
@@ -29,7 +30,8 @@ from kiosk.outbox.text import clean_text
 
 log = logging.getLogger(__name__)
 
-BACKOFF_CAP_MAX = 900.0  # 15 min: a kiosk back online must not sit on a request longer than that
+# 15 min: a kiosk back online must not sit on a request longer than that. Declared with the setting.
+BACKOFF_CAP_MAX = float(declared("delivery.backoff_cap_seconds").maximum or 900.0)
 REASON_MAX = 300
 
 DELIVERED = "delivered"
@@ -83,19 +85,9 @@ class DeliverySettings:
         return settings
 
     def problem(self) -> str | None:
-        """What is wrong with these settings, in words for IT; None when they are usable."""
-        if self.backoff_cap > BACKOFF_CAP_MAX:
-            return (f"'delivery.backoff_cap_seconds' must be at most {BACKOFF_CAP_MAX:g}, "
-                    f"got {self.backoff_cap:g}")
-        if not self.enabled:
-            return None
-        try:
-            Endpoint.parse(self.endpoint)
-        except ValueError as error:
-            return f"'delivery.endpoint': {error}"
-        if not self.token.strip():
-            return "'delivery.token' is empty: the hospital's server needs this kiosk's token"
-        return None
+        """What is wrong with these settings, in words for IT; None when they are usable. The same checks
+        as ``load_config``'s (one implementation, in ``kiosk.config``)."""
+        return delivery_problem(self.endpoint, self.token, self.backoff_cap)
 
     def ssl_context(self) -> ssl.SSLContext:
         return make_ssl_context(self.ca_file or None)

@@ -15,6 +15,7 @@ from typing import Any
 
 from kiosk import paths
 from kiosk.outbox.sealing import SealingError, generate_keypair
+from kiosk.receiver import limits
 from kiosk.receiver.ingest import Ingestor
 from kiosk.receiver.opening import read_private_key_file
 from kiosk.receiver.server import DEFAULT_PATH, ReceiverHTTPServer, Tokens
@@ -51,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate chain: serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
     serve.add_argument("--processing-delay", type=float, default=0.0, help=argparse.SUPPRESS)
+    limits.add_arguments(serve.add_argument_group("limits and deadlines"))
     serve.set_defaults(func=_serve)
 
     listing = commands.add_parser("list", help="print the received requests (personal data: staff only)")
@@ -100,6 +102,10 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(str(error))
     if not args.token:
         return _fail("give at least one --token (the kiosks' bearer tokens)")
+    try:
+        chosen_limits = limits.from_arguments(args)
+    except ValueError as error:
+        return _fail(str(error))
     context = None
     if args.tls_cert or args.tls_key:
         if not (args.tls_cert and args.tls_key):
@@ -112,7 +118,7 @@ def _serve(args: argparse.Namespace) -> int:
     ingestor = Ingestor(store, private_key, processing_delay=args.processing_delay)
     try:
         server = ReceiverHTTPServer((args.host, args.port), ingestor, Tokens.parse(args.token),
-                                    path=args.path, ssl_context=context)
+                                    path=args.path, ssl_context=context, limits=chosen_limits)
     except OSError as error:
         store.close()
         return _fail(f"cannot listen on {args.host}:{args.port}: {error}")

@@ -86,3 +86,30 @@ def test_an_untrusted_certificate_is_refused_and_retried(
     assert outcome.kind == RETRY
     assert "certificate" in outcome.detail
     assert server.ingestor.store.count() == 0
+
+
+def test_when_every_connection_is_busy_an_https_client_gets_503(tmp_path: Path) -> None:
+    import http.client
+    import socket
+
+    from kiosk.receiver.limits import ReceiverLimits
+
+    ca, cert, key = make_ca_and_server_cert(tmp_path)
+    private, _public = generate_keypair()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = ReceiverHTTPServer.local(tmp_path / "r.db", private, [TOKEN], ssl_context=context,
+                                      limits=ReceiverLimits(max_connections=1)).start_in_thread()
+    idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)  # holds the only slot
+    try:
+        client = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10,
+                                             context=ssl.create_default_context(cafile=str(ca)))
+        # The listen queue is first in, first out: the idle connection is accepted first.
+        client.request("GET", "/healthz")
+        response = client.getresponse()
+        assert response.status == 503 and response.getheader("Retry-After") == "1"
+        assert b"busy" in response.read()
+        client.close()
+    finally:
+        idle.close()
+        server.close()
