@@ -156,7 +156,8 @@ class BundleWatcher(QObject):
         fetcher = self.fetcher
         assert fetcher is not None
         try:
-            fetcher.fetch()
+            if fetcher.fetch() is not None:
+                self.store.forget_download_refusal(fetcher.url)
         except FetchError as error:
             log.info("bundle download failed (will retry): %s", error)
             self.last_error = str(error)
