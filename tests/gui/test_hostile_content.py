@@ -288,3 +288,22 @@ def test_no_file_outside_the_content_is_opened_by_a_hostile_svg(tmp_path):
         opened_outside = [line for line in traced.splitlines() if "secret" in line or str(outside) in line]
         assert opened_outside == [], (mode, opened_outside)
     assert printed.strip() == f"rendered {len(references) + 1} of {len(references) + 1}"  # cleaned, still drawn
+
+
+def test_a_tile_draws_a_safe_icon_and_nothing_for_a_hostile_one(qtbot, tmp_path):
+    from kiosk.ui.widgets.tile import SectionTile
+
+    safe = tmp_path / "safe.svg"
+    safe.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" '
+                    'fill="#0000ff"/></svg>', encoding="utf-8")
+    hostile = tmp_path / "hostile.svg"
+    hostile.write_text(_svg(str(tmp_path / "secret.png")), encoding="utf-8")
+    shown = SectionTile("a", safe)
+    qtbot.addWidget(shown)
+    pixmap = shown.icon_label.pixmap()
+    assert not pixmap.isNull()
+    assert pixmap.deviceIndependentSize().toSize().width() == 96
+    assert pixmap.toImage().pixelColor(10, 10) == QColor("#0000ff")
+    refused = SectionTile("b", hostile)  # handed over unchecked: the tile checks the bytes itself
+    qtbot.addWidget(refused)
+    assert refused.icon_label.pixmap().isNull()
