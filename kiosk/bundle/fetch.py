@@ -64,11 +64,12 @@ class BundleFetcher:
 
     def fetch(self) -> Path | None:
         """Download the bundle if it changed since the last poll; None when it did not."""
-        self._cancelled = False
         deadline = time.monotonic() + self.limits.deadline_seconds
         with _Watchdog(deadline) as watchdog:
             self._watchdog = watchdog
             try:
+                if self._cancelled:  # checked after the watchdog is visible to cancel(): no cancel is lost
+                    raise FetchError(f"{self.url}: download cancelled")
                 return self._fetch(deadline, watchdog)
             except (OSError, http.client.HTTPException, BundleRefused) as error:
                 if self._cancelled:
@@ -87,11 +88,15 @@ class BundleFetcher:
                 self._watchdog = None
 
     def cancel(self) -> None:
-        """Cut a running download short (the kiosk is quitting); ``fetch`` raises FetchError. Any thread."""
+        """Cut a running download short and refuse new ones until ``resume`` (the kiosk is quitting);
+        ``fetch`` raises FetchError. Any thread."""
         self._cancelled = True
         watchdog = self._watchdog
         if watchdog is not None:
             watchdog.fire()
+
+    def resume(self) -> None:
+        self._cancelled = False
 
     def _fetch(self, deadline: float, watchdog: _Watchdog) -> Path | None:
         state = self._load_state()

@@ -78,6 +78,8 @@ class BundleWatcher(QObject):
 
     # --- control --------------------------------------------------------------------------------------
     def start(self) -> None:
+        if self.fetcher is not None:
+            self.fetcher.resume()
         self._timer.start()
         self.check_now()
 
