@@ -160,6 +160,16 @@ SETTINGS: tuple[Setting, ...] = (
             "HTTPS address of a '.kbundle' file, polled with conditional requests (ETag / "
             "If-Modified-Since). Empty: not polled."),
     Setting("bundles.poll_minutes", int, 60, "Minutes between two checks of bundles.url.", minimum=1, maximum=10080),
+    Setting("bundles.ca_file", str, "",
+            "PEM file of the certificate authority that signed the certificate of bundles.url's server, when "
+            "the hospital runs its own CA. Empty: the system's trusted authorities."),
+    Setting("bundles.download_deadline_seconds", float, 600.0,
+            "Seconds a download from bundles.url may take in total; a slower one is refused and not "
+            "fetched again until the file on the server changes. The watched folder is checked meanwhile.",
+            minimum=1, maximum=86400),
+    Setting("bundles.download_idle_seconds", float, 60.0,
+            "Seconds the server of bundles.url may send nothing (connecting included) before the download "
+            "counts as failed and is tried again at the next poll.", minimum=1, maximum=3600),
     Setting("bundles.keep", int, 3,
             "Installed bundles kept on disk, the active one included; 'kiosk bundle rollback' can go "
             "back through them.", minimum=1, maximum=100),

@@ -326,12 +326,17 @@ def _list(args: argparse.Namespace) -> int:
     print(f"highest version ever installed: {store.highest_version()}")
     if store.active_root() is None and installed:
         print("note: the shipped content is newer than the installed bundle and is shown")
-    refused = store.refused()
+    refused = [entry for entry in store.refused() if entry.get("size") is not None]
     if refused:
         print("refused bundle files (not checked again while unchanged):")
     for entry in refused[-5:]:
         print(f"  {entry.get('time')} {entry.get('file')} ({entry.get('size')} bytes): "
               f"[{entry.get('reason')}] {entry.get('message')}")
+    downloads = [entry for entry in store.refused() if entry.get("size") is None]
+    if downloads:
+        print("refused downloads (tried again at the next poll):")
+    for entry in downloads[-5:]:
+        print(f"  {entry.get('time')} {entry.get('file')}: [{entry.get('reason')}] {entry.get('message')}")
     for event in store.last_events(5):
         print(f"  {event.get('time')} {event.get('event')} {event.get('reason', '')} "
               f"{event.get('message', event.get('name', ''))}")

@@ -48,4 +48,5 @@ class Limits:
             max_download_bytes=int(config["bundles.max_download_mb"]) * MB,
             max_unpacked_bytes=int(config["bundles.max_unpacked_mb"]) * MB,
             max_files=int(config["bundles.max_files"]),
+            download_deadline_seconds=float(config["bundles.download_deadline_seconds"]),
         )

@@ -3,10 +3,12 @@
 Each poll is a conditional GET (``If-None-Match`` / ``If-Modified-Since``): an unchanged file costs one
 small request and a ``304``. A download is refused as soon as it passes the size cap (declared
 ``Content-Length`` or bytes actually received) or the total deadline (a server that drips one byte a
-second would otherwise hold the kiosk forever: TUF's "endless data"). The validators of a finished
+second would otherwise hold the kiosk forever: TUF's "endless data"); a server that sends nothing at all
+for ``idle_seconds`` is a network failure, tried again at the next poll. The validators of a finished
 download are remembered even if the bundle is later refused, so a bad file is not fetched again and
 again. Plain ``http`` is accepted only for the local machine (trials, tests): the bundle's signature is
-what makes it trustworthy, but TLS keeps the hospital's content private on the way.
+what makes it trustworthy, but TLS keeps the hospital's content private on the way. ``ca_file``
+(``bundles.ca_file``) replaces the system's authorities with the hospital's own CA.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class FetchError(OSError):
 class FetchLimits:
     max_bytes: int
     deadline_seconds: float
+    idle_seconds: float = 60.0
 
 
 class BundleFetcher:
@@ -51,6 +54,8 @@ class BundleFetcher:
         self.folder = folder
         self.limits = limits
         self.ca_file = ca_file or None
+        self._cancelled = False
+        self._watchdog: _Watchdog | None = None
         folder.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -61,14 +66,37 @@ class BundleFetcher:
         """Download the bundle if it changed since the last poll; None when it did not."""
         deadline = time.monotonic() + self.limits.deadline_seconds
         with _Watchdog(deadline) as watchdog:
+            self._watchdog = watchdog
             try:
+                if self._cancelled:  # checked after the watchdog is visible to cancel(): no cancel is lost
+                    raise FetchError(f"{self.url}: download cancelled")
                 return self._fetch(deadline, watchdog)
-            except (OSError, http.client.HTTPException) as error:
-                if watchdog.fired or isinstance(error, TimeoutError):
+            except (OSError, http.client.HTTPException, BundleRefused) as error:
+                if self._cancelled:
+                    raise FetchError(f"{self.url}: download cancelled") from error
+                if isinstance(error, BundleRefused):
+                    raise
+                if watchdog.fired or (isinstance(error, TimeoutError) and time.monotonic() >= deadline):
                     raise BundleRefused("deadline", _LATE) from error
+                if isinstance(error, TimeoutError):
+                    raise FetchError(f"{self.url}: the server sent nothing for {self.limits.idle_seconds:g} "
+                                     "seconds") from error
                 if isinstance(error, FetchError):
                     raise
                 raise FetchError(f"{self.url}: {error}") from error
+            finally:
+                self._watchdog = None
+
+    def cancel(self) -> None:
+        """Cut a running download short and refuse new ones until ``resume`` (the kiosk is quitting);
+        ``fetch`` raises FetchError. Any thread."""
+        self._cancelled = True
+        watchdog = self._watchdog
+        if watchdog is not None:
+            watchdog.fire()
+
+    def resume(self) -> None:
+        self._cancelled = False
 
     def _fetch(self, deadline: float, watchdog: _Watchdog) -> Path | None:
         state = self._load_state()
@@ -81,8 +109,13 @@ class BundleFetcher:
         url = self.url
         for _ in range(_MAX_REDIRECTS + 1):
             connection = self._connection(url, deadline)
-            watchdog.connection = connection
             try:
+                connection.connect()
+                # The socket itself: http.client drops the connection's reference once an HTTP/1.0 response
+                # owns the stream.
+                watchdog.sock = connection.sock
+                if watchdog.fired:
+                    raise BundleRefused("deadline", _LATE)
                 parts = urlsplit(url)
                 connection.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
                                    headers=headers)
@@ -116,9 +149,15 @@ class BundleFetcher:
 
     def _connection(self, url: str, deadline: float) -> http.client.HTTPConnection:
         parts = urlsplit(url)
-        timeout = _remaining(deadline)
+        # Every blocking step (connect, TLS, each read) gives up after idle_seconds without progress; the
+        # watchdog enforces the total deadline.
+        timeout = min(_remaining(deadline), self.limits.idle_seconds)
         if parts.scheme == "https":
-            context = ssl.create_default_context(cafile=self.ca_file)
+            try:
+                context = ssl.create_default_context(cafile=self.ca_file)
+            except (OSError, ssl.SSLError) as error:
+                raise FetchError(f"bundles.ca_file {self.ca_file}: not a readable PEM certificate file "
+                                 f"({error})") from error
             return http.client.HTTPSConnection(parts.hostname or "", parts.port, timeout=timeout,
                                                context=context)
         return http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
@@ -140,6 +179,8 @@ class BundleFetcher:
                         raise BundleRefused("download-too-big",
                                             f"the download passed the limit of {self.limits.max_bytes} bytes")
                     _remaining(deadline)
+                    if watchdog.fired:
+                        raise BundleRefused("deadline", _LATE)
                     sink.write(chunk)
                 sink.flush()
                 os.fsync(sink.fileno())
@@ -187,13 +228,13 @@ class _Watchdog:
 
     def __init__(self, deadline: float) -> None:
         self.fired = False
-        self.connection: http.client.HTTPConnection | None = None
-        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self.sock: socket.socket | None = None
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self.fire)
         self._timer.daemon = True
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         self.fired = True
-        sock = self.connection.sock if self.connection is not None else None
+        sock = self.sock
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)

@@ -25,7 +25,7 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -233,18 +233,39 @@ class BundleStore:
         try:
             return peek(file, self.policy(allow_older)).manifest
         except BundleRefused as refusal:
-            if refusal.reason not in _NOT_REMEMBERED:
+            # An older bundle left in a watched folder is normal and stays quiet; everything else is said
+            # in events.log (an unreadable file without being remembered: it may read fine next time).
+            if refusal.reason != "rollback":
                 log.warning("bundle %s refused: %s", file, refusal)
                 self.record_refusal(str(file), refusal, file)
             raise
 
     # --- refusals -------------------------------------------------------------------------------------
     def record_refusal(self, source: str, refusal: BundleRefused, file: Path | None = None) -> None:
-        """Log a refusal in events.log and, for a file, remember it (``refusal_of``)."""
+        """Log a refusal in events.log and remember it for ``refused()`` (``kiosk bundle list``): a file by
+        its bytes (``refusal_of``), a download refused before it was complete (too big, too slow) by its
+        address, which is tried again at the next poll."""
         self._event("refused", file=source, reason=refusal.reason, message=refusal.message)
-        if file is not None and refusal.reason not in _NOT_REMEMBERED:
-            with suppress(OSError, StoreError):
+        if refusal.reason in _NOT_REMEMBERED:
+            return
+        with suppress(OSError, StoreError):
+            if file is not None:
                 self._remember(file, refusal)
+            else:
+                self._remember_entry({"file": source, "size": None, "mtime_ns": None, "sha256": None,
+                                      "reason": refusal.reason, "message": refusal.message},
+                                     same=lambda old: old.get("file") == source and old.get("size") is None)
+
+    def forget_download_refusal(self, source: str) -> None:
+        """The address's download succeeded: its earlier refusal no longer describes it."""
+        state = self._read_state()
+        if not any(entry.get("file") == source and entry.get("size") is None for entry in state.refused):
+            return
+        with suppress(OSError, StoreError), self._exclusive(timeout=5.0):
+            state = self._read_state()
+            state.refused = [entry for entry in state.refused
+                             if not (entry.get("file") == source and entry.get("size") is None)]
+            self._write_state(state)
 
     def refusal_of(self, file: Path) -> dict[str, Any] | None:
         """The remembered refusal of this bundle file (the same bytes, wherever they are now), or None.
@@ -277,13 +298,18 @@ class BundleStore:
 
     def _remember(self, file: Path, refusal: BundleRefused) -> None:
         stat = file.stat()
-        entry = {"file": str(file), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                 "sha256": file_sha256(file), "reason": refusal.reason, "message": refusal.message,
-                 "time": format_time(datetime.now(UTC)), "policy": self._policy_fingerprint()}
+        digest = file_sha256(file)
+        self._remember_entry({"file": str(file), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                              "sha256": digest, "reason": refusal.reason, "message": refusal.message},
+                             same=lambda old: old.get("sha256") == digest)
+
+    def _remember_entry(self, entry: dict[str, Any], same: Callable[[dict[str, Any]], bool]) -> None:
+        """Add a refusal to state.json, replacing the one ``same`` recognises and those made under other
+        checks."""
+        entry = {**entry, "time": format_time(datetime.now(UTC)), "policy": self._policy_fingerprint()}
         with self._exclusive(timeout=5.0):
             state = self._read_state()
-            kept = [old for old in state.refused
-                    if old.get("sha256") != entry["sha256"] and old.get("policy") == entry["policy"]]
+            kept = [old for old in state.refused if not same(old) and old.get("policy") == entry["policy"]]
             state.refused = [*kept, entry][-_MAX_REFUSED:]
             self._write_state(state)
 

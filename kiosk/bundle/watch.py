@@ -3,8 +3,12 @@
 A file refused once is remembered by the store (``refusal_of``) and skipped from then on, across restarts.
 It never swaps content itself: it emits ``bundleStaged`` once a bundle is verified, unpacked and checked,
 and the app activates it when the screen is idle (``activate_staged()``), so a patient never has the
-page change under their finger. Checks run on a worker thread (reading a USB stick or a slow network
+page change under their finger. Checks run on worker threads (reading a USB stick or a slow network
 must not freeze the UI); signals reach the receivers' thread through Qt's queued connections.
+
+The folder check and the download have a thread each: a server dripping its bytes holds only the
+download (until ``bundles.download_deadline_seconds``), never the USB stick a technician just plugged
+in. Staging is one at a time (``_stage_lock``), whichever thread found the file.
 QtCore only: services never import widgets.
 """
 
@@ -51,7 +55,9 @@ class BundleWatcher(QObject):
         self._known_active = store.active_name()
         self._last_url_poll = float("-inf")
         self._lock = threading.Lock()
+        self._stage_lock = threading.Lock()
         self._worker: threading.Thread | None = None
+        self._downloader: threading.Thread | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(folder_interval_ms)
         self._timer.timeout.connect(self.check_now)
@@ -62,38 +68,58 @@ class BundleWatcher(QObject):
         fetcher = None
         if config["bundles.url"]:
             limits = Limits.from_config(config)
-            fetcher = BundleFetcher(config["bundles.url"], store.root / "downloads",
-                                    FetchLimits(limits.max_download_bytes, limits.download_deadline_seconds))
+            fetcher = BundleFetcher(
+                config["bundles.url"], store.root / "downloads",
+                FetchLimits(limits.max_download_bytes, limits.download_deadline_seconds,
+                            float(config["bundles.download_idle_seconds"])),
+                ca_file=str(config["bundles.ca_file"]).strip() or None)
         return cls(store, folder, fetcher, url_interval_ms=int(config["bundles.poll_minutes"]) * 60_000,
                    parent=parent)
 
     # --- control --------------------------------------------------------------------------------------
     def start(self) -> None:
+        if self.fetcher is not None:
+            self.fetcher.resume()
         self._timer.start()
         self.check_now()
 
     def stop(self) -> None:
-        """Stop polling and wait for a running check (call before the app quits)."""
+        """Stop polling, cut a running download short and wait for running checks (before the app quits)."""
         self._timer.stop()
-        worker = self._worker
-        if worker is not None:
-            worker.join(timeout=30)
+        if self.fetcher is not None:
+            self.fetcher.cancel()
+        for thread in (self._downloader, self._worker):
+            if thread is not None:
+                thread.join(timeout=30)
         with self._lock:
             if self._pending is not None:
                 self._pending.discard()
                 self._pending = None
 
     def check_now(self) -> None:
-        """Start a check on the worker thread unless one is running."""
+        """Start a folder check unless one is running, and a download when one is due and none is running."""
+        if self._download_due():
+            self._last_url_poll = time.monotonic()
+            self._downloader = threading.Thread(target=self._download, name="bundle-download", daemon=True)
+            self._downloader.start()
         if self._worker is not None and self._worker.is_alive():
             return
         self._worker = threading.Thread(target=self._check, name="bundle-watcher", daemon=True)
         self._worker.start()
 
     def wait(self, timeout: float = 30.0) -> None:
-        """Block until the current check is done (tests, the CLI)."""
-        if self._worker is not None:
-            self._worker.join(timeout)
+        """Block until the current folder check and download are done (tests, the CLI)."""
+        for thread in (self._worker, self._downloader):
+            if thread is not None:
+                thread.join(timeout)
+
+    @property
+    def downloading(self) -> bool:
+        return self._downloader is not None and self._downloader.is_alive()
+
+    def _download_due(self) -> bool:
+        return (self.fetcher is not None and not self.downloading
+                and time.monotonic() - self._last_url_poll >= self.url_interval_s)
 
     # --- activation (the app calls this at an idle moment) --------------------------------------------
     def take_staged(self) -> StagedBundle | None:
@@ -122,8 +148,32 @@ class BundleWatcher(QObject):
         try:
             self._check_active()
             candidates = self._candidates()
-            self._stage_best(candidates)
-        except Exception as error:  # a watcher must survive anything a USB stick or network throws
+            with self._stage_lock:
+                self._stage_best(candidates)
+        except Exception as error:  # a watcher must survive anything a USB stick throws
+            log.exception("bundle check failed")
+            self.last_error = str(error)
+
+    def _download(self) -> None:
+        fetcher = self.fetcher
+        assert fetcher is not None
+        try:
+            if fetcher.fetch() is not None:
+                self.store.forget_download_refusal(fetcher.url)
+        except FetchError as error:
+            log.info("bundle download failed (will retry): %s", error)
+            self.last_error = str(error)
+        except BundleRefused as refusal:
+            self.store.record_refusal(fetcher.url, refusal)
+            self._refused(fetcher.url, refusal)
+        except Exception as error:  # a watcher must survive anything a network throws
+            log.exception("bundle download failed")
+            self.last_error = str(error)
+        try:
+            if fetcher.download_path.is_file():
+                with self._stage_lock:
+                    self._stage_best([fetcher.download_path])
+        except Exception as error:
             log.exception("bundle check failed")
             self.last_error = str(error)
 
@@ -137,18 +187,10 @@ class BundleWatcher(QObject):
         found: list[Path] = []
         if self.folder is not None and self.folder.is_dir():
             found += [p for p in self.folder.glob(f"*{SUFFIX}") if not p.name.startswith(".") and p.is_file()]
-        if self.fetcher is not None and time.monotonic() - self._last_url_poll >= self.url_interval_s:
-            self._last_url_poll = time.monotonic()
-            try:
-                self.fetcher.fetch()
-            except FetchError as error:
-                log.info("bundle download failed (will retry): %s", error)
-                self.last_error = str(error)
-            except BundleRefused as refusal:
-                self.store.record_refusal(self.fetcher.url, refusal)
-                self._refused(self.fetcher.url, refusal)
-            if self.fetcher.download_path.is_file():
-                found.append(self.fetcher.download_path)
+        # A file downloaded earlier (os.replace makes it whole) competes with the folder's; a running download
+        # writes elsewhere until it is complete.
+        if self.fetcher is not None and self.fetcher.download_path.is_file():
+            found.append(self.fetcher.download_path)
         return found
 
     def _stage_best(self, candidates: list[Path]) -> None:

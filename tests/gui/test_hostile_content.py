@@ -192,24 +192,32 @@ def test_check_reports_what_was_refused(hostile_content, config):
 _RENDER_CHILD = """
 import sys
 from pathlib import Path
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QIcon, QImageReader, QTextDocument
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QUrl
+from PySide6.QtGui import QImageReader, QTextDocument
 from PySide6.QtWidgets import QApplication
 from kiosk.bundle.library import ContentLibrary
 from kiosk.ui.widgets.safe_browser import SafeTextBrowser
+from kiosk.ui.widgets.safe_picture import decode_unchecked
+from kiosk.ui.widgets.tile import SectionTile
 
 app = QApplication(["child"])
 root, mode = Path(sys.argv[1]), sys.argv[2]
 names = sorted(p.relative_to(root).as_posix() for p in (root / "assets").glob("*.svg"))
 if mode == "unsafe":  # the control: what Qt does with these files when nothing stands in the way
     for name in names:
-        QImageReader(str(root / name)).read()
+        QImageReader(str(root / name)).read()  # from the file: relative to its folder
+        buffer = QBuffer()  # from memory: relative to the working folder
+        buffer.setData(QByteArray((root / name).read_bytes()))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        QImageReader(buffer, b"svg").read()
+    sys.exit(0)
+if mode == "renderer":  # the second layer alone: no check, every hostile SVG handed to the decoder
+    drawn = [decode_unchecked(name, (root / name).read_bytes()) for name in names]
+    print("rendered", sum(image is not None for image in drawn), "of", len(names))
     sys.exit(0)
 library = ContentLibrary(root)
 for section in library.section_ids:
-    icon = library.icon_path(section)
-    if icon is not None:
-        QIcon(str(icon)).pixmap(64, 64)
+    SectionTile(section, library.icon_path(section)).set_icon_size(96)
 browser = SafeTextBrowser(library.resolve_asset)
 browser.resize(800, 600)
 browser.setHtml(library.page("hostile", "en").html)
@@ -227,7 +235,7 @@ def _svg(reference: str) -> str:
             f'height="20"><image xlink:href="{reference}" width="20" height="20"/></svg>')
 
 
-def _traced_render(tmp_path: Path, root: Path, mode: str) -> str:
+def _traced_render(tmp_path: Path, root: Path, mode: str, cwd: Path) -> tuple[str, str]:
     import os
     import shutil
     import subprocess
@@ -239,32 +247,63 @@ def _traced_render(tmp_path: Path, root: Path, mode: str) -> str:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     result = subprocess.run(
         ["strace", "-f", "-qq", "-o", str(trace), "-e", "trace=open,openat,openat2,stat,statx,newfstatat,access",
-         sys.executable, "-c", _RENDER_CHILD, str(root), mode],
-        capture_output=True, text=True, env=env, timeout=120, check=False)
+         sys.executable, "-P", "-c", _RENDER_CHILD, str(root), mode],  # -P: imports never look in cwd
+        capture_output=True, text=True, env=env, timeout=120, check=False, cwd=cwd)
     assert result.returncode == 0, result.stderr
-    return trace.read_text(encoding="utf-8", errors="replace")
+    return trace.read_text(encoding="utf-8", errors="replace"), result.stdout
 
 
 def test_no_file_outside_the_content_is_opened_by_a_hostile_svg(tmp_path):
-    secret = tmp_path / "outside" / "secret.png"
-    secret.parent.mkdir()
-    _png(secret, 20, 20, QColor("#ff0000"))
+    outside = tmp_path / "outside"  # also the working folder, which a bare name is relative to
+    outside.mkdir()
+    for name in ("secret.png", "relative-secret.png", "#fragment-secret.png"):
+        _png(outside / name, 20, 20, QColor("#ff0000"))
+    secret = outside / "secret.png"
     root = tmp_path / "content"
     (root / "en").mkdir(parents=True)
     (root / "assets").mkdir()
-    references = {"absolute": str(secret), "file-url": f"file://{secret}", "dotdot": "../outside/secret.png",
-                  "deep-dotdot": "../../../../" + str(secret).lstrip("/")}
+    references = {"absolute": str(secret), "file-url": f"file://{secret}", "dotdot": "../../outside/secret.png",
+                  "deep-dotdot": "../../../../" + str(secret).lstrip("/"), "relative": "relative-secret.png",
+                  "fragment-on-image": "#fragment-secret.png"}
     for name, reference in references.items():
         (root / "assets" / f"{name}.svg").write_text(_svg(reference), encoding="utf-8")
+    # What the check alone would not have caught before: 'url(' split by a character reference.
+    (root / "assets" / "style-split.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><style>rect { fill: &#117;rl('
+        f'{outside}/style-secret.svg#p) }}</style><rect width="20" height="20"/></svg>', encoding="utf-8")
     (root / "manifest.toml").write_text(
         'id = "hostile"\nversion = 1\ndefault_language = "en"\n'
-        '[[sections]]\nid = "hostile"\nicon = "assets/absolute.svg"\n', encoding="utf-8")
-    images = "\n\n".join(f"![{name}](assets/{name}.svg)" for name in references)
+        '[[sections]]\nid = "hostile"\nicon = "assets/absolute.svg"\n'
+        '[[sections]]\nid = "other"\nicon = "assets/relative.svg"\n', encoding="utf-8")
+    images = "\n\n".join(f"![{name}](assets/{name}.svg)" for name in [*references, "style-split"])
     (root / "en" / f"{SECTION}.md").write_text(f"# Hostile\n\nText.\n\n{images}\n", encoding="utf-8")
+    (root / "en" / "other.md").write_text("# Other\n\nText.\n", encoding="utf-8")
 
-    control = _traced_render(tmp_path, root, "unsafe")
-    assert str(secret) in control, "the control must show that strace sees Qt opening the file"
+    control, _ = _traced_render(tmp_path, root, "unsafe", cwd=outside)
+    for target in (str(secret), "relative-secret.png", "#fragment-secret.png"):
+        assert target in control, f"the control must show strace seeing Qt open {target}"
 
-    traced = _traced_render(tmp_path, root, "kiosk")
-    assert "secret.png" not in traced
-    assert "/outside" not in traced
+    for mode in ("kiosk", "renderer"):
+        traced, printed = _traced_render(tmp_path, root, mode, cwd=outside)
+        opened_outside = [line for line in traced.splitlines() if "secret" in line or str(outside) in line]
+        assert opened_outside == [], (mode, opened_outside)
+    assert printed.strip() == f"rendered {len(references) + 1} of {len(references) + 1}"  # cleaned, still drawn
+
+
+def test_a_tile_draws_a_safe_icon_and_nothing_for_a_hostile_one(qtbot, tmp_path):
+    from kiosk.ui.widgets.tile import SectionTile
+
+    safe = tmp_path / "safe.svg"
+    safe.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" '
+                    'fill="#0000ff"/></svg>', encoding="utf-8")
+    hostile = tmp_path / "hostile.svg"
+    hostile.write_text(_svg(str(tmp_path / "secret.png")), encoding="utf-8")
+    shown = SectionTile("a", safe)
+    qtbot.addWidget(shown)
+    pixmap = shown.icon_label.pixmap()
+    assert not pixmap.isNull()
+    assert pixmap.deviceIndependentSize().toSize().width() == 96
+    assert pixmap.toImage().pixelColor(10, 10) == QColor("#0000ff")
+    refused = SectionTile("b", hostile)  # handed over unchecked: the tile checks the bytes itself
+    qtbot.addWidget(refused)
+    assert refused.icon_label.pixmap().isNull()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,59 @@ def test_the_kiosk_command_routes_to_bundle_commands(staff):
     result = run_kiosk_command("bundle", "validate", str(staff["content"]), "--languages", "en", "--json")
     assert result.returncode == 0, result.stderr
     assert '"errors": 0' in result.stdout
+
+
+def test_refusals_decided_before_unpacking_are_in_events_and_the_list(staff, capsys, qtbot, tmp_path):
+    import shutil
+
+    from nacl.signing import SigningKey
+
+    from kiosk.bundle.errors import BundleRefused
+    from kiosk.bundle.fetch import BundleFetcher, FetchLimits
+    from kiosk.bundle.store import BundleStore
+    from kiosk.bundle.watch import BundleWatcher
+    from kiosk.config import load_config
+    from tests.unit.test_bundle_fetch import Server
+    from tests.unit.test_bundle_support import edition
+
+    store = BundleStore.from_config(load_config(staff["config"]))  # the store 'kiosk bundle list' reads
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "garbage.kbundle").write_bytes(b"not a bundle " * 10)
+    shutil.copy(edition(tmp_path, SigningKey.generate(), 901), usb / "foreign.kbundle")
+    server = Server()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = server.url("/big")  # offers 10**9 bytes: refused from its Content-Length
+        watcher = BundleWatcher(store, folder=usb, fetcher=BundleFetcher(
+            url, store.root / "downloads", FetchLimits(1 << 20, 10.0, 10.0)))
+        watcher.check_now()
+        watcher.wait()
+        watcher.stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    folder = store.root / "unreadable.kbundle"
+    folder.mkdir()  # a name the stick's file system can no longer read
+    with pytest.raises(BundleRefused):
+        store.peek(folder)
+
+    assert kiosk_bundle("list", "--json", "--config", str(staff["config"])) == 0
+    listing = json.loads(capsys.readouterr().out)
+    events = {(Path(e["file"]).name if e["file"] != url else url, e["reason"])
+              for e in listing["events"] if e["event"] == "refused"}
+    assert events == {("garbage.kbundle", "format"), ("foreign.kbundle", "untrusted-key"),
+                      (url, "download-too-big"), ("unreadable.kbundle", "unreadable")}
+    remembered = {(entry["file"], entry["reason"]) for entry in listing["refused"]}
+    assert remembered == {(str(usb / "garbage.kbundle"), "format"), (str(usb / "foreign.kbundle"), "untrusted-key"),
+                          (url, "download-too-big")}  # an unreadable file is tried again, not remembered
+
+    assert kiosk_bundle("list", "--config", str(staff["config"])) == 0
+    text = capsys.readouterr().out
+    assert "refused downloads (tried again at the next poll):" in text and f"{url}: [download-too-big]" in text
+    assert "garbage.kbundle" in text and "[untrusted-key]" in text
+
+    store.forget_download_refusal(url)  # the next download succeeded
+    assert {entry["reason"] for entry in store.refused()} == {"format", "untrusted-key"}

@@ -69,6 +69,14 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(0.02)
 
+    def route_stall(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        self.wfile.write(BODY[:10])
+        self.wfile.flush()
+        self.server.release.wait(10)  # then nothing at all until the test is over
+
     def route_short(self) -> None:
         self.send_response(200)
         self.send_header("ETag", '"short"')
@@ -93,6 +101,7 @@ class Server(ThreadingHTTPServer):
         self.seen: list[tuple[str, dict[str, str]]] = []
         self.etag = '"v1"'
         self.body = BODY
+        self.release = threading.Event()
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client hanging up on purpose is the point of several tests
@@ -107,14 +116,15 @@ def server() -> Iterator[Server]:
     thread = threading.Thread(target=instance.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     yield instance
+    instance.release.set()
     instance.shutdown()
     instance.server_close()
     thread.join()
 
 
 def fetcher(server: Server, path: str, tmp_path: Path, max_bytes: int = 1 << 20,
-            deadline: float = 5.0) -> BundleFetcher:
-    return BundleFetcher(server.url(path), tmp_path / "downloads", FetchLimits(max_bytes, deadline))
+            deadline: float = 5.0, idle: float = 60.0) -> BundleFetcher:
+    return BundleFetcher(server.url(path), tmp_path / "downloads", FetchLimits(max_bytes, deadline, idle))
 
 
 def test_downloads_once_then_asks_conditionally(server, tmp_path):
@@ -178,3 +188,68 @@ def test_a_cut_off_download_is_retried_not_remembered(server, tmp_path):
     with pytest.raises(FetchError):
         client.fetch()
     assert "If-None-Match" not in server.seen[-1][1]
+
+
+def test_a_server_that_goes_silent_is_a_retryable_error_not_a_refusal(server, tmp_path):
+    client = fetcher(server, "/stall", tmp_path, deadline=60.0, idle=0.5)
+    with pytest.raises(FetchError, match=r"sent nothing for 0\.5 seconds"):
+        client.fetch()
+    assert list((tmp_path / "downloads").iterdir()) == []
+
+
+def test_cancel_cuts_a_dripping_download_short(server, tmp_path):
+    client = fetcher(server, "/drip", tmp_path, deadline=60.0)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            client.fetch()
+        except BaseException as error:  # handed to the test thread
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    while not server.seen:
+        time.sleep(0.01)
+    client.cancel()
+    thread.join(20)
+    assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], FetchError) and "cancelled" in str(outcome[0])
+    assert list((tmp_path / "downloads").iterdir()) == []
+
+
+# --- bundles.ca_file: a hospital CA --------------------------------------------------------------------
+@pytest.fixture
+def https_server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    from tests.unit.test_receiver_tls import make_ca_and_server_cert
+
+    folder = tmp_path / "pki"
+    folder.mkdir()
+    ca, cert, key = make_ca_and_server_cert(folder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    instance = Server()
+    instance.socket = context.wrap_socket(instance.socket, server_side=True)
+    thread = threading.Thread(target=instance.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield instance, ca
+    instance.shutdown()
+    instance.server_close()
+    thread.join()
+
+
+def test_https_download_trusts_the_hospital_ca_only_with_ca_file(https_server, tmp_path):
+    server, ca = https_server
+    url = server.url("/bundle").replace("http://", "https://")
+    limits = FetchLimits(1 << 20, 10.0, 10.0)
+    with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
+        BundleFetcher(url, tmp_path / "without", limits).fetch()
+    assert BundleFetcher(url, tmp_path / "with", limits, ca_file=str(ca)).fetch().read_bytes() == BODY
+
+    with pytest.raises(FetchError, match=r"bundles\.ca_file"):
+        BundleFetcher(url, tmp_path / "missing", limits, ca_file=str(tmp_path / "no-such-ca.pem")).fetch()

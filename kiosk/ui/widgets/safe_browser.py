@@ -7,8 +7,8 @@ itself.
 
 Qt's SVG reader opens any file an ``<image href>`` names, even when the SVG comes from memory, and
 QImageReader picks a format from the bytes when the name's type does not fit. So a picture is read once into
-memory, checked there (``assetcheck``: right type, an SVG referencing nothing outside itself), and decoded
-from those same bytes with its format fixed: a file changed after the check cannot matter.
+memory and handed to ``safe_picture.decode_picture`` (checked, an SVG rebuilt with nothing that can load,
+decoded from those bytes with its format fixed): a file changed after the check cannot matter.
 """
 
 from __future__ import annotations
@@ -16,17 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QImage, QImageReader, QTextDocument
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
-from kiosk.bundle.assetcheck import asset_problem
 from kiosk.bundle.library import MAX_IMAGE_BYTES
 from kiosk.bundle.render import SECTION_SCHEME, safe_image_path
+from kiosk.ui.widgets.safe_picture import FORMATS, decode_picture
 
-MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_IMAGE_WIDTH = 1400
-_FORMATS = {".png": b"png", ".jpg": b"jpeg", ".jpeg": b"jpeg", ".svg": b"svg", ".webp": b"webp"}
 
 
 class SafeTextBrowser(QTextBrowser):
@@ -76,8 +74,7 @@ class SafeTextBrowser(QTextBrowser):
         text = name.toString()
         relative = safe_image_path(text) if not name.scheme() else None
         path = self._resolve_asset(relative) if relative else None
-        image_format = _FORMATS.get(path.suffix.lower()) if path is not None else None
-        if path is None or relative is None or image_format is None:
+        if path is None or relative is None or path.suffix.lower() not in FORMATS:
             return self._placeholder
         try:
             stat = path.stat()
@@ -89,31 +86,10 @@ class SafeTextBrowser(QTextBrowser):
                 data = handle.read(MAX_IMAGE_BYTES + 1)
         except OSError:
             return self._placeholder
-        image = self._checked_and_decoded(relative, path, data, image_format)
+        image = self._checked_and_decoded(relative, data)
         self._decoded[path] = (version, image)
         return image
 
-    def _checked_and_decoded(self, relative: str, path: Path, data: bytes, image_format: bytes) -> QImage:
-        if len(data) > MAX_IMAGE_BYTES or asset_problem(relative, data) is not None:
-            return self._placeholder
-        buffer = QBuffer()
-        buffer.setData(QByteArray(data))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        try:
-            return self._decode(QImageReader(buffer, image_format), path)
-        finally:
-            buffer.close()
-
-    def _decode(self, reader: QImageReader, path: Path) -> QImage:
-        reader.setAutoDetectImageFormat(False)
-        reader.setDecideFormatFromContent(False)
-        size = reader.size()
-        too_big = not size.isValid() or size.width() * size.height() > MAX_IMAGE_PIXELS
-        # Bitmaps that declare no size or an enormous one are never decoded; an SVG's size is only nominal
-        # (it is drawn at the scaled size below).
-        if too_big and not (path.suffix.lower() == ".svg" and size.isValid()):
-            return self._placeholder
-        if size.width() > MAX_IMAGE_WIDTH:
-            reader.setScaledSize(QSize(MAX_IMAGE_WIDTH, round(size.height() * MAX_IMAGE_WIDTH / size.width())))
-        image = reader.read()
-        return image if not image.isNull() else self._placeholder
+    def _checked_and_decoded(self, relative: str, data: bytes) -> QImage:
+        image = decode_picture(relative, data, max_width=MAX_IMAGE_WIDTH)
+        return image if image is not None else self._placeholder

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.bundle.library import MAX_IMAGE_BYTES
+from kiosk.ui.widgets.safe_picture import decode_picture
 
 TILE_MIN_WIDTH = 240  # three tiles beside each other on a 1024 px screen
 
@@ -24,7 +27,10 @@ class SectionTile(QPushButton):
         self.icon_label = QLabel(self)
         self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.icon_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._icon = QIcon(str(icon_path)) if icon_path else QIcon()
+        # The icon comes from the bundle: its bytes are read once and decoded by safe_picture at each size,
+        # never handed to QIcon by file name (Qt would follow what an SVG references).
+        self._icon_name = icon_path.name if icon_path else ""
+        self._icon_bytes = _read_icon(icon_path) if icon_path else b""
         self.title_label = QLabel(self)
         self.title_label.setObjectName("TileTitle")
         self.title_label.setWordWrap(True)
@@ -48,8 +54,16 @@ class SectionTile(QPushButton):
         return self.minimumSizeHint()
 
     def set_icon_size(self, side: int) -> None:
-        if not self._icon.isNull():
-            self.icon_label.setPixmap(self._icon.pixmap(QSize(side, side), self.devicePixelRatioF()))
+        if not self._icon_bytes:
+            return
+        ratio = self.devicePixelRatioF()
+        pixels = round(side * ratio)
+        image = decode_picture(self._icon_name, self._icon_bytes, fit=QSize(pixels, pixels))
+        if image is None:
+            return
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(ratio)
+        self.icon_label.setPixmap(pixmap)
 
     def set_title(self, title: str) -> None:
         self.title_label.setText(title)
@@ -57,3 +71,11 @@ class SectionTile(QPushButton):
 
     def title(self) -> str:
         return self.title_label.text()
+
+
+def _read_icon(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_IMAGE_BYTES + 1)
+    except OSError:
+        return b""
