@@ -11,6 +11,7 @@ use that.
 
 from __future__ import annotations
 
+import builtins
 import math
 import os
 import re
@@ -40,7 +41,7 @@ class Setting:
     choices: tuple[Any, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
-    item_type: type = str  # for lists: the type of every item
+    item_type: builtins.type = str  # for lists: the type of every item
     secret: bool = False  # error messages never quote its value
     check: Callable[[Any], str | None] | None = None  # what else is wrong with a value, in words
 
@@ -242,8 +243,8 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     values: dict[str, Any] = {}
     places: dict[str, str] = {}  # where each value came from: "file:line" or the environment variable
     if path is not None and path.exists():
-        for key, (value, where) in _read_file(path).items():
-            values[key], places[key] = value, where
+        for key, (value, place) in _read_file(path).items():
+            values[key], places[key] = value, place
     for setting in SETTINGS:
         raw = environ.get(setting.env_name)
         if raw is not None:

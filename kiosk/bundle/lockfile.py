@@ -9,11 +9,12 @@ from live ones.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows kiosks only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows kiosks only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

@@ -6,8 +6,10 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 MANIFEST_NAME = "manifest.toml"
+_Value = TypeVar("_Value")
 _SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -45,7 +47,7 @@ def load_manifest(content_root: Path) -> Manifest:
 
 
 def parse_manifest(data: dict, path: Path | str = MANIFEST_NAME) -> Manifest:
-    def require(key: str, kind: type) -> object:
+    def require(key: str, kind: type[_Value]) -> _Value:
         value = data.get(key)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
             raise ManifestError(f"{path}: '{key}' must be a {kind.__name__}")
@@ -70,6 +72,6 @@ def parse_manifest(data: dict, path: Path | str = MANIFEST_NAME) -> Manifest:
         if not isinstance(icon, str):
             raise ManifestError(f"{path}: section '{section_id}': 'icon' must be a path")
         sections.append(SectionEntry(section_id, icon))
-    if version < 1:  # type: ignore[operator]
+    if version < 1:
         raise ManifestError(f"{path}: 'version' must be 1 or more")
-    return Manifest(str(bundle_id), int(version), str(default_language), tuple(sections))  # type: ignore[arg-type]
+    return Manifest(bundle_id, version, default_language, tuple(sections))

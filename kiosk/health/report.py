@@ -257,10 +257,10 @@ def read_content(config: Config, store: BundleStore | None = None) -> tuple[Cont
         manifest = load_manifest(root)
         missing = [section for section in manifest.section_ids
                    if not (root / manifest.default_language / f"{section}.md").is_file()]
-        error = ""
+        problem = ""
         if missing:
-            error = _("Sections missing in the default language: {sections}").format(sections=", ".join(missing))
-        info = ContentInfo(source, manifest.bundle_id, manifest.version, installed_name, str(root), error)
+            problem = _("Sections missing in the default language: {sections}").format(sections=", ".join(missing))
+        info = ContentInfo(source, manifest.bundle_id, manifest.version, installed_name, str(root), problem)
     except (ManifestError, OSError) as failure:
         info = ContentInfo(source, path=str(root), installed_name=installed_name, error=str(failure))
     return info, event, bundle_error

@@ -137,8 +137,8 @@ def _status(args: argparse.Namespace) -> int:
             print("queued: 0 (no request taken yet)")
         for item in parked:
             print(f"  needs attention: {item.reference} ({format_timestamp(item.created_at)}): {item.last_error}")
-        for item in salvaged:
-            print(f"salvageable from {item.source}: {item.describe()}")
+        for salvage_result in salvaged:
+            print(f"salvageable from {salvage_result.source}: {salvage_result.describe()}")
     return 0 if inspection.condition.usable else EXIT_UNAVAILABLE
 
 
@@ -171,13 +171,13 @@ def export_everything(path: Path, target: Path, kiosk_id: str) -> tuple[int, lis
                     envelopes[envelope.id] = envelope
     else:
         notes.append(f"outbox {inspection.condition.value}: {inspection.reason}")
-    for result in _salvage_sources(path, inspection):
-        notes.append(f"{result.source}: {result.describe()}")
-        for envelope in result.envelopes:
+    for salvaged in _salvage_sources(path, inspection):
+        notes.append(f"{salvaged.source}: {salvaged.describe()}")
+        for envelope in salvaged.envelopes:
             envelopes.setdefault(envelope.id, envelope)
     ordered = sorted(envelopes.values(), key=lambda envelope: envelope.created_at)
-    result = write_export(target, ordered, kiosk_id=kiosk_id, notes=notes)
-    return result.count, notes
+    exported = write_export(target, ordered, kiosk_id=kiosk_id, notes=notes)
+    return exported.count, notes
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ for ``kiosk health`` and ``kiosk outbox status`` (which may run beside a kiosk t
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -85,10 +86,9 @@ def open_outbox(
                 record_event(path, "quarantined", folder=str(folder))
                 inspection = replace(inspection, reason=f"{inspection.reason}; the files were moved to {folder}")
         raise OutboxUnavailable(inspection)
-    options = {} if clock is None else {"clock": clock}
     try:
         return Outbox(path, public_key_b64, ledger=Ledger(ledger_path(path)),
-                      reserve=SpaceReserve(reserve_path(path), reserve_bytes), **options)
+                      reserve=SpaceReserve(reserve_path(path), reserve_bytes), clock=clock or time.time)
     except OutboxUnavailable:
         raise
     except OutboxError as error:

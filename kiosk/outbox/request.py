@@ -224,7 +224,8 @@ def country_choices(language: str) -> list[tuple[str, str]]:
 def _country_codes() -> frozenset[str]:
     territories = Locale("en").territories
     return frozenset(
-        code for code in territories if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        code for code in territories
+        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     )
 
 

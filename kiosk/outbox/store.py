@@ -597,7 +597,7 @@ class Outbox:
             ).fetchone()
         if row is None:
             return None
-        return RequestRecord(*row[:10], has_envelope=bool(row[10]))
+        return _record(row)
 
     def status(self) -> OutboxStatus:
         now = self._clock()
@@ -643,7 +643,7 @@ class Outbox:
                 f" last_error, delivered_at, receipt, sealed IS NOT NULL FROM requests WHERE {where}"
                 " ORDER BY created_at"
             ).fetchall()
-        return [RequestRecord(*row[:10], has_envelope=bool(row[10])) for row in rows]
+        return [_record(row) for row in rows]
 
     # -- export --
 
@@ -687,7 +687,7 @@ class Envelope:
 def write_export(target: Path, envelopes: Sequence[Envelope], *, kiosk_id: str = "", now: float | None = None,
                  notes: Sequence[str] = ()) -> ExportResult:
     """Write ``envelopes`` and their manifest to ``target`` (the format ``kiosk receiver import`` reads)."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     try:
         target.mkdir(parents=True, exist_ok=True)
         for envelope in envelopes:
@@ -714,6 +714,14 @@ def write_export(target: Path, envelopes: Sequence[Envelope], *, kiosk_id: str =
     except OSError as error:
         raise OutboxError(f"could not export to {target}: {error}") from error
     return ExportResult(target, manifest_path, tuple(entry["id"] for entry in entries))
+
+
+def _record(row: Sequence[Any]) -> RequestRecord:
+    """A RequestRecord from the columns _one and _many select, in their order."""
+    return RequestRecord(
+        id=row[0], reference=row[1], created_at=row[2], state=row[3], attempts=row[4], next_attempt_at=row[5],
+        last_attempt_at=row[6], last_error=row[7], delivered_at=row[8], receipt=row[9], has_envelope=bool(row[10]),
+    )
 
 
 def _write_file_durably(path: Path, data: bytes) -> None:
