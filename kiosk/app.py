@@ -215,7 +215,8 @@ class Kiosk:
 
             try:
                 outbox = open_outbox(paths.outbox_db_path(), self.config["delivery.hospital_public_key"] or None,
-                                     reserve_bytes=int(self.config["delivery.disk_reserve_kb"]) * 1024)
+                                     reserve_bytes=int(self.config["delivery.disk_reserve_kb"]) * 1024,
+                                     max_bytes=int(self.config["delivery.outbox_max_mb"]) * 1024 * 1024)
             except OutboxError as error:
                 # Everything else still starts (the staff screen, health, content updates); the form says to
                 # ask at the desk. A damaged file has been moved aside, never written to.

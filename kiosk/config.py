@@ -143,6 +143,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("delivery.backoff_cap_seconds", float, 900.0,
             "Longest wait between two attempts, also for a server's Retry-After.",
             minimum=1, maximum=900),
+    Setting("delivery.outbox_max_mb", int, 256,
+            "Largest size (MiB) of the outbox file: past it new requests are refused (the patient is asked to go "
+            "to the desk) instead of a flood filling the disk. About 100,000 waiting requests fit in 256.",
+            minimum=1, maximum=1024 * 1024),
     Setting("delivery.disk_reserve_kb", int, 1024,
             "Disk space (KiB) the outbox holds back so that delivery can still record its progress when the disk "
             "is full (delivering is what frees space). 0 turns it off.", minimum=0, maximum=1024 * 1024),

@@ -64,6 +64,7 @@ def open_outbox(
     public_key_b64: str | None,
     *,
     reserve_bytes: int = 0,
+    max_bytes: int | None = None,
     clock: Callable[[], float] | None = None,
 ) -> Outbox:
     """The kiosk's outbox, ready for requests; ``OutboxUnavailable`` when it must not be used.
@@ -88,7 +89,8 @@ def open_outbox(
         raise OutboxUnavailable(inspection)
     try:
         return Outbox(path, public_key_b64, ledger=Ledger(ledger_path(path)),
-                      reserve=SpaceReserve(reserve_path(path), reserve_bytes), clock=clock or time.time)
+                      reserve=SpaceReserve(reserve_path(path), reserve_bytes), max_bytes=max_bytes,
+                      clock=clock or time.time)
     except OutboxUnavailable:
         raise
     except OutboxError as error:

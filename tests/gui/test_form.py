@@ -209,3 +209,11 @@ def test_an_over_long_paste_is_refused_whole_never_cut(qtbot, form_kiosk, keys):
     _tap(qtbot, form.send_button)
     [stored] = _stored_requests(form_kiosk, private)
     assert (stored.full_name, stored.description) == ("Ayşe Yılmaz", before)
+
+
+def test_the_outbox_size_cap_is_the_configured_one(make_kiosk):
+    kiosk = make_kiosk(delivery__outbox_max_mb=1)
+    kiosk.finish_startup()
+    connection = kiosk.outbox._connection
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    assert connection.execute("PRAGMA max_page_count").fetchone()[0] == 1024 * 1024 // page_size
