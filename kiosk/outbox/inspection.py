@@ -9,6 +9,7 @@ words staff can act on.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -134,7 +135,10 @@ def _read_counts(path: Path, wal: Path) -> tuple[int, int, dict[str, object]] | 
     """Schema version, request rows and facts, read-only; a string says what is wrong."""
     connection = _open_read_only(path, wal)
     try:
-        check = [row[0] for row in connection.execute("PRAGMA quick_check(5)").fetchall()]
+        # integrity_check, not quick_check: a damaged byte in a request's id leaves the table readable and
+        # only its index disagrees, which quick_check does not look at. The outbox is small (envelopes are
+        # erased on delivery, rows purged), so the full check costs milliseconds.
+        check = [row[0] for row in connection.execute("PRAGMA integrity_check(5)").fetchall()]
         if check != ["ok"]:
             return "; ".join(str(item) for item in check)
         version = int(connection.execute("PRAGMA user_version").fetchone()[0])
@@ -144,10 +148,40 @@ def _read_counts(path: Path, wal: Path) -> tuple[int, int, dict[str, object]] | 
         if not {"requests", "facts"} <= tables:
             return f"tables missing (found {sorted(tables)})"
         rows = int(connection.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+        damaged_row = _damaged_row(connection)
+        if damaged_row:
+            return damaged_row
         facts = dict(connection.execute("SELECT name, value FROM facts").fetchall())
         return version, rows, facts
     finally:
         connection.close()
+
+
+def _damaged_row(connection: sqlite3.Connection) -> str:
+    """Why a request row cannot be delivered as stored, or "".
+
+    SQLite's checks see the structure of the file, not the values in it: a damaged byte inside an envelope,
+    or one that leaves a text that is no longer UTF-8, passes them; the envelope would then fail at the
+    hospital, or the row would stop every read of the queue.
+    """
+    rows = connection.execute(
+        "SELECT rowid, CAST(id AS BLOB), CAST(reference AS BLOB), CAST(state AS BLOB), sealed,"
+        " CAST(sealed_sha256 AS BLOB) FROM requests"
+    )
+    for rowid, *texts, sealed, digest in rows:
+        try:
+            request_id, _reference, state = (bytes(text or b"").decode("utf-8") for text in texts)
+            digest_text = bytes(digest or b"").decode("ascii")
+        except UnicodeDecodeError:
+            return f"request row {rowid} holds damaged text"
+        if state not in _STATES:
+            return f"request row {rowid} ({request_id}) has an unknown state"
+        if state != "delivered" and (sealed is None or hashlib.sha256(bytes(sealed)).hexdigest() != digest_text):
+            return f"the envelope of request {request_id} does not match its checksum"
+    return ""
+
+
+_STATES = ("queued", "sending", "delivered", "needs_attention")  # kiosk.outbox.store.STATES (imports this module)
 
 
 def _open_read_only(path: Path, wal: Path) -> sqlite3.Connection:

@@ -265,3 +265,55 @@ def test_an_older_schema_outbox_is_adopted_without_a_false_alarm(tmp_path: Path,
     assert outbox.status().queued == 3
     outbox.close()
     assert json.loads(ledger_path(path).read_text())["committed"] == 3
+
+
+
+def _last_value(path: Path, column: str) -> bytes:
+    with sqlite3.connect(path) as raw:
+        value = raw.execute(f"SELECT CAST({column} AS BLOB) FROM requests ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+    raw.close()
+    return bytes(value)
+
+
+def _rewrite_byte(path: Path, needle: bytes, offset: int, new: int) -> None:
+    """One byte of the stored value ``needle`` changed in place, as a bit rotting on the disk does."""
+    data = bytearray(path.read_bytes())
+    data[data.index(needle) + offset] = new
+    path.write_bytes(bytes(data))
+
+
+def flip_in_envelope(path: Path) -> None:
+    sealed = _last_value(path, "sealed")
+    _rewrite_byte(path, sealed[100:140], 0, sealed[100] ^ 0x01)
+
+
+def flip_checksum_to_invalid_utf8(path: Path) -> None:
+    _rewrite_byte(path, _last_value(path, "sealed_sha256"), 3, 0xFF)
+
+
+def flip_id_to_other_text(path: Path) -> None:
+    request_id = _last_value(path, "id")
+    _rewrite_byte(path, request_id, 0, ord("x") if request_id[0] != ord("x") else ord("y"))
+
+
+@pytest.mark.parametrize(("damage", "words"), [
+    (flip_in_envelope, "does not match its checksum"),  # SQLite's checks never look inside a value
+    (flip_checksum_to_invalid_utf8, "damaged text"),  # every read of the queue would fail on it
+    (flip_id_to_other_text, "missing from index"),  # still text, but the primary key's index disagrees
+])
+def test_a_damaged_value_inside_a_row_is_damage_not_health(
+    damage: Callable[[Path], None], words: str, tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    path = filled_outbox(tmp_path, keys[1], 5, keep_wal=False)
+    damage(path)
+    inspection = check_outbox(path)
+    assert inspection.condition is Condition.DAMAGED, inspection
+    assert words in inspection.reason
+    with pytest.raises(OutboxUnavailable):
+        open_outbox(path, keys[1])
+    status = kiosk_command(tmp_path, "outbox", "status")
+    assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
+    exported = kiosk_command(tmp_path, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
+    assert len(manifest["requests"]) >= 4  # every other request is carried out
