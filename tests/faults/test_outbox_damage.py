@@ -317,3 +317,69 @@ def test_a_damaged_value_inside_a_row_is_damage_not_health(
     assert exported.returncode == 0, exported.stderr
     manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
     assert len(manifest["requests"]) >= 4  # every other request is carried out
+
+
+def refuse(path: Path, public_key: str) -> OutboxUnavailable:
+    with pytest.raises(OutboxUnavailable) as refused:
+        open_outbox(path, public_key)
+    return refused.value
+
+
+def test_a_damaged_reason_file_is_still_a_waiting_quarantine(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = make_damaged("header", tmp_path, keys)
+    refuse(path, keys[1])
+    [waiting] = pending_sets(path)
+    (waiting.folder / "reason.json").write_text(json.dumps({"quarantined_at": "soon", "expected": "20"}))
+    assert check_outbox(path).condition is Condition.DAMAGED  # was: ValueError, start-up stopped half-way
+    assert refuse(path, keys[1]).inspection.condition is Condition.DAMAGED
+    status = kiosk_command(tmp_path, "outbox", "status")
+    assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
+
+
+def test_a_quarantine_interrupted_by_a_crash_is_finished_at_the_next_start(
+    tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    path = make_damaged("wal_frame", tmp_path, keys)
+    inspection = check_outbox(path)
+    # As a power cut after the reason file and the database were moved leaves it: the WAL and the ledger
+    # still in place, and staff would export the database without the log that holds the requests.
+    folder = tmp_path / "outbox-quarantine" / "20261201T000000Z"
+    folder.mkdir(parents=True)
+    (folder / "reason.json").write_text(json.dumps({"reason": inspection.reason, "condition": "lost",
+                                                    "expected": COMMITTED, "acknowledged": False}))
+    os.replace(path, folder / path.name)
+    refuse(path, keys[1])
+    assert not any(item.name.startswith("outbox.") for item in tmp_path.iterdir())
+    assert {item.name for item in folder.iterdir()} >= {"outbox.sqlite3", "outbox.sqlite3-wal", "outbox.ledger.json"}
+    exported = kiosk_command(tmp_path, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    assert len(json.loads((tmp_path / "usb" / "manifest.json").read_text())["requests"]) >= COMMITTED - 2
+    assert kiosk_command(tmp_path, "outbox", "acknowledge").returncode == 0
+    fresh = open_outbox(path, keys[1])  # no ledger left behind to raise a second, false alarm
+    fresh.close()
+
+
+def test_a_symlinked_outbox_is_judged_and_quarantined_with_the_log_beside_its_target(
+    tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    (tmp_path / "disk2").mkdir()
+    (tmp_path / "data").mkdir()
+    target, link = tmp_path / "disk2" / "outbox.sqlite3", tmp_path / "data" / "outbox.sqlite3"
+    link.symlink_to(target)
+    outbox = open_outbox(link, keys[1])
+    outbox._connection.execute("PRAGMA wal_autocheckpoint=0")
+    for number in range(COMMITTED):
+        outbox.enqueue(request(number))
+    crash = tmp_path / "crash"
+    crash_image(target, crash)
+    outbox.close()
+    for item in crash.iterdir():
+        shutil.copyfile(item, target.with_name(item.name))
+    assert check_outbox(link).condition is Condition.HEALTHY
+    damage_wal_frame(target)
+    assert check_outbox(link).condition is Condition.LOST  # was: healthy, 0 rows, nothing missing
+    refuse(link, keys[1])
+    assert not target.with_name(target.name + "-wal").exists()  # the log went with the database
+    exported = kiosk_command(tmp_path / "disk2", "outbox", "export", "--db", str(link), "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    assert len(json.loads((tmp_path / "usb" / "manifest.json").read_text())["requests"]) >= COMMITTED - 2
