@@ -86,7 +86,8 @@ def inspect_outbox(path: Path, ledger: LedgerEntry | None, *, schema_version: in
         return Inspection(Condition.DAMAGED, truncated, expected=expected)
     try:
         found = _read_counts(path, wal)
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        # SQLite's own message quotes the damaged schema text, which need not be UTF-8 any more.
         return Inspection(Condition.DAMAGED, f"the outbox file is damaged: {error}", expected=expected)
     if isinstance(found, str):
         return Inspection(Condition.DAMAGED, f"the outbox file is damaged: {found}", expected=expected)

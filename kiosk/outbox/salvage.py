@@ -102,10 +102,11 @@ def _read_envelopes(copy: Path, result: SalvageResult) -> None:
     if not _repair_header(copy, result):
         return
     connection = sqlite3.connect(f"file:{quote(str(copy))}?mode=ro&immutable=1", uri=True)
+    connection.text_factory = _lenient_text  # a damaged byte in a text must not cost the row's envelope
     try:
         try:
             rows = connection.execute(f"SELECT {_COLUMNS} FROM requests").fetchall()
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
             if "no such table" in str(error) or "not a database" in str(error):
                 result.unreadable = True
                 result.notes.append("the request table cannot be found")
@@ -124,6 +125,10 @@ def _read_envelopes(copy: Path, result: SalvageResult) -> None:
             continue
         result.envelopes.append(Envelope(str(request_id), str(reference), float(created_at), data, digest))
     result.envelopes.sort(key=lambda envelope: envelope.created_at)
+
+
+def _lenient_text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
 
 
 def _repair_header(copy: Path, result: SalvageResult) -> bool:
@@ -158,19 +163,19 @@ def _repair_header(copy: Path, result: SalvageResult) -> bool:
 def _rows_one_by_one(connection: sqlite3.Connection) -> list[tuple]:
     try:
         top = int(connection.execute("SELECT MAX(rowid) FROM requests").fetchone()[0] or 0)
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
         top = 0
     if top <= 0:
         try:
             pages = int(connection.execute("PRAGMA page_count").fetchone()[0])
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
             return []
         top = pages * 64  # more rows than fit on the file's pages
     rows = []
     for rowid in range(1, min(top, ROW_BY_ROW_LIMIT) + 1):
         try:
             row = connection.execute(f"SELECT {_COLUMNS} FROM requests WHERE rowid = ?", (rowid,)).fetchone()
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
             continue
         if row is not None:
             rows.append(row)

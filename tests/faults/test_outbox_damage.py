@@ -383,3 +383,12 @@ def test_a_symlinked_outbox_is_judged_and_quarantined_with_the_log_beside_its_ta
     exported = kiosk_command(tmp_path / "disk2", "outbox", "export", "--db", str(link), "--to", str(tmp_path / "usb"))
     assert exported.returncode == 0, exported.stderr
     assert len(json.loads((tmp_path / "usb" / "manifest.json").read_text())["requests"]) >= COMMITTED - 2
+
+
+def test_schema_text_that_is_no_longer_utf8_is_damage_not_a_traceback(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 5, keep_wal=False)
+    _rewrite_byte(path, b"CREATE INDEX requests_by_state_due", 7, 0x96)  # SQLite's error quotes this text
+    assert check_outbox(path).condition is Condition.DAMAGED  # was: UnicodeDecodeError out of start-up
+    refuse(path, keys[1])
+    status = kiosk_command(tmp_path, "outbox", "status")
+    assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
