@@ -22,6 +22,7 @@ from kiosk.outbox.inspection import Condition
 from kiosk.outbox.opening import OutboxUnavailable, check_outbox, ledger_path, open_outbox
 from kiosk.outbox.quarantine import pending_sets, quarantined_sets
 from kiosk.outbox.request import ConsultationRequest
+from kiosk.outbox.store import OutboxError
 from kiosk.receiver.opening import open_sealed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -392,3 +393,18 @@ def test_schema_text_that_is_no_longer_utf8_is_damage_not_a_traceback(tmp_path: 
     refuse(path, keys[1])
     status = kiosk_command(tmp_path, "outbox", "status")
     assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
+
+
+def test_an_outbox_replaced_while_the_kiosk_runs_takes_no_request_into_the_lost_file(
+    tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    (tmp_path / "kiosk").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    path = filled_outbox(tmp_path / "kiosk", keys[1], 3, keep_wal=False)
+    outbox = open_outbox(path, keys[1])
+    other = filled_outbox(tmp_path / "elsewhere", keys[1], 1, keep_wal=False)
+    os.replace(other, path)  # a restore, a sync tool, a mistaken copy over the running kiosk's file
+    with pytest.raises(OutboxError, match="replaced or removed"):
+        outbox.enqueue(request(99))  # was: "received", into a file no later start can find
+    assert check_outbox(path).condition is Condition.LOST  # health says so while the kiosk still runs
+    outbox.close()
