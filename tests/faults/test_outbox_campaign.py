@@ -122,6 +122,7 @@ def test_random_damage_is_never_silent_and_never_a_false_alarm(tmp_path: Path, k
 def _campaign(root: Path, public_key: str) -> dict[str, object]:
     rng = random.Random(SEED)
     outcomes: Counter[str] = Counter()
+    lost_by_kind: Counter[str] = Counter()
     recovered = lost = silent = false_alarms = trials = 0
     started = time.monotonic()
     for in_wal in (True, False):
@@ -137,10 +138,12 @@ def _campaign(root: Path, public_key: str) -> dict[str, object]:
             where = damage(rng, trial, size)
             outcome, count = judge(trial, public_key, waiting)
             layout = "in WAL" if in_wal else "checkpointed"
-            outcomes[f"{'byte' if size == 1 else 'page'} in {where} ({layout}): {outcome}"] += 1
+            kind = f"{'byte' if size == 1 else 'page'} in {where} ({layout})"
+            outcomes[f"{kind}: {outcome}"] += 1
             if outcome == "quarantined":
                 recovered += count
                 lost += len(waiting) - count
+                lost_by_kind[kind] += len(waiting) - count
             elif outcome.startswith("silent"):
                 silent += 1
             shutil.rmtree(trial)
@@ -149,6 +152,7 @@ def _campaign(root: Path, public_key: str) -> dict[str, object]:
         "kinds": dict(sorted(outcomes.items())),
         "requests_recovered": recovered,
         "requests_lost": lost,  # all detected: the outbox was quarantined and reported
+        "lost_by_kind": dict(sorted(lost_by_kind.items())),
         "silent_losses": silent,
         "false_alarms": false_alarms,
         "seconds": round(time.monotonic() - started, 1),

@@ -408,3 +408,29 @@ def test_an_outbox_replaced_while_the_kiosk_runs_takes_no_request_into_the_lost_
         outbox.enqueue(request(99))  # was: "received", into a file no later start can find
     assert check_outbox(path).condition is Condition.LOST  # health says so while the kiosk still runs
     outbox.close()
+
+
+def zero_first_page(path: Path) -> None:
+    with path.open("r+b") as handle:
+        handle.write(bytes(PAGE))
+
+
+def zero_wal_header(path: Path) -> None:
+    with path.with_name(path.name + "-wal").open("r+b") as handle:
+        handle.write(bytes(32))
+
+
+@pytest.mark.parametrize(("damage", "keep_wal"), [(zero_first_page, False), (zero_wal_header, True)])
+def test_rows_are_salvaged_when_sqlite_cannot_reach_them(
+    damage: Callable[[Path], None], keep_wal: bool, tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    # The schema page gone, or the log's header: every row is still on its page (was: 0 of 20 exported).
+    path = filled_outbox(tmp_path, keys[1], keep_wal=keep_wal)
+    damage(path)
+    refuse(path, keys[1])
+    exported = kiosk_command(tmp_path, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
+    assert {entry["id"] for entry in manifest["requests"]} == set(json.loads((tmp_path / "ids.json").read_text()))
+    for entry in manifest["requests"]:
+        assert open_sealed((tmp_path / "usb" / entry["file"]).read_bytes(), keys[0]).startswith(b"{")
