@@ -92,7 +92,7 @@ def _record(payload: bytes) -> list[object]:
 
 
 def request_rows(pages: Iterable[bytes], usable: int, page_at: Callable[[int], bytes | None]) -> list[Row]:
-    """Every record shaped like a request row on the table-leaf pages among ``pages`` (page 1 excluded)."""
+    """Every record shaped like a request row on the table-leaf pages among ``pages``."""
     rows = []
     for page in pages:
         if not page or page[0] != TABLE_LEAF:

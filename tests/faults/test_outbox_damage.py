@@ -434,3 +434,15 @@ def test_rows_are_salvaged_when_sqlite_cannot_reach_them(
     assert {entry["id"] for entry in manifest["requests"]} == set(json.loads((tmp_path / "ids.json").read_text()))
     for entry in manifest["requests"]:
         assert open_sealed((tmp_path / "usb" / entry["file"]).read_bytes(), keys[0]).startswith(b"{")
+
+
+def test_acknowledge_before_the_files_are_moved_and_twice(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = make_damaged("header", tmp_path, keys)
+    early = kiosk_command(tmp_path, "outbox", "acknowledge")
+    assert early.returncode == 2 and "start the kiosk once" in early.stderr and "Traceback" not in early.stderr
+    assert path.exists() and not pending_sets(path)  # nothing acknowledged while the damaged file is in place
+    refuse(path, keys[1])
+    assert kiosk_command(tmp_path, "outbox", "acknowledge").returncode == 0
+    again = kiosk_command(tmp_path, "outbox", "acknowledge")
+    assert again.returncode == 0 and "nothing to acknowledge" in again.stdout
+    assert [item.acknowledged for item in quarantined_sets(path)] == [True]
