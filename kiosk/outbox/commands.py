@@ -17,7 +17,7 @@ from pathlib import Path
 from kiosk import paths
 from kiosk.config import ConfigError, load_config
 from kiosk.outbox.events import record_event
-from kiosk.outbox.inspection import Condition, Inspection
+from kiosk.outbox.inspection import Condition, Inspection, companion
 from kiosk.outbox.opening import check_outbox, real_outbox_path
 from kiosk.outbox.quarantine import acknowledge, pending_sets
 from kiosk.outbox.salvage import SalvageResult, salvage
@@ -90,9 +90,13 @@ def _open_healthy(path: Path, inspection: Inspection) -> Outbox | None:
     return Outbox(path)
 
 
+def _has_outbox_files(database: Path) -> bool:
+    return database.exists() or companion(database, "-wal").exists()
+
+
 def _salvage_sources(path: Path, inspection: Inspection) -> list[SalvageResult]:
-    results = [salvage(item.database) for item in pending_sets(path) if item.database.exists()]
-    if not inspection.condition.usable and path.exists():
+    results = [salvage(item.database) for item in pending_sets(path) if _has_outbox_files(item.database)]
+    if not inspection.condition.usable and _has_outbox_files(path):
         results.append(salvage(path))
     return results
 

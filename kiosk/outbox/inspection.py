@@ -73,6 +73,9 @@ def inspect_outbox(path: Path, ledger: LedgerEntry | None, *, schema_version: in
             return Inspection(Condition.LOST, f"the outbox file {what}, but {expected} request(s) were stored in it",
                               rows=0, committed=0, expected=expected)
         return Inspection(Condition.NEW, expected=expected)
+    if not path.exists():
+        return Inspection(Condition.LOST, "the outbox file is missing; only its write-ahead log is left",
+                          rows=0, committed=0, expected=expected)
     try:
         with path.open("rb") as handle:
             header = handle.read(HEADER_BYTES)

@@ -57,13 +57,18 @@ def salvage(database: Path) -> SalvageResult:
     result = SalvageResult(database)
     with tempfile.TemporaryDirectory(prefix="kiosk-salvage-") as scratch:
         copy = Path(scratch) / "outbox.sqlite3"
+        wal = companion(database, "-wal")
         try:
-            shutil.copyfile(database, copy)
+            if database.exists() or not wal.exists():
+                shutil.copyfile(database, copy)
+            else:
+                # Only the log is left: it holds every page written since the last checkpoint, often all.
+                copy.write_bytes(b"")
+                result.notes.append("the database file is missing: read from its write-ahead log alone")
         except OSError as error:
             result.unreadable = True
             result.notes.append(f"cannot read {database}: {error}")
             return result
-        wal = companion(database, "-wal")
         frames: list[Frame] = []
         if wal.exists():
             try:

@@ -132,6 +132,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], bool, Condition, int]] = {
     "text_file": (replace_with_text, False, Condition.DAMAGED, 0),
     "zero_bytes": (empty_file, False, Condition.LOST, 0),
     "missing": (remove_file, False, Condition.LOST, 0),
+    "missing_but_wal": (remove_file, True, Condition.LOST, COMMITTED),  # was: 0 exported of the 20 in the WAL
     "older_copy": (older_copy, False, Condition.LOST, COMMITTED // 2),
 }
 
