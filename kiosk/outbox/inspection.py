@@ -169,10 +169,11 @@ def _damaged_row(connection: sqlite3.Connection) -> str:
     hospital, or the row would stop every read of the queue.
     """
     rows = connection.execute(
-        "SELECT rowid, CAST(id AS BLOB), CAST(reference AS BLOB), CAST(state AS BLOB), sealed,"
-        " CAST(sealed_sha256 AS BLOB) FROM requests"
+        "SELECT rowid, CAST(id AS BLOB), CAST(reference AS BLOB), CAST(state AS BLOB), typeof(sealed),"
+        " CAST(sealed AS BLOB), CAST(sealed_sha256 AS BLOB), typeof(created_at), typeof(next_attempt_at)"
+        " FROM requests"
     )
-    for rowid, *texts, sealed, digest in rows:
+    for rowid, *texts, sealed_type, sealed, digest, created_type, due_type in rows:
         try:
             request_id, _reference, state = (bytes(text or b"").decode("utf-8") for text in texts)
             digest_text = bytes(digest or b"").decode("ascii")
@@ -180,7 +181,11 @@ def _damaged_row(connection: sqlite3.Connection) -> str:
             return f"request row {rowid} holds damaged text"
         if state not in _STATES:
             return f"request row {rowid} ({request_id}) has an unknown state"
-        if state != "delivered" and (sealed is None or hashlib.sha256(bytes(sealed)).hexdigest() != digest_text):
+        if {created_type, due_type} - {"real", "integer"}:
+            return f"request row {rowid} ({request_id}) holds a damaged time"
+        if state == "delivered":
+            continue
+        if sealed_type != "blob" or hashlib.sha256(bytes(sealed)).hexdigest() != digest_text:
             return f"the envelope of request {request_id} does not match its checksum"
     return ""
 

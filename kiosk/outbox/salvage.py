@@ -31,7 +31,8 @@ DEFAULT_PAGE_SIZE = 4096  # SQLite's, and the outbox's
 PAD_LIMIT = 16 * 1024 * 1024  # bytes of zero pages a truncated copy may be padded with, beyond its size
 ROW_BY_ROW_LIMIT = 1_000_000  # rowids probed when the table cannot be read in one pass
 
-_COLUMNS = "id, reference, created_at, state, sealed, sealed_sha256"
+# The envelope as raw bytes even when damage changed its stored type to text.
+_COLUMNS = "id, reference, created_at, state, CAST(sealed AS BLOB), sealed_sha256"
 
 
 @dataclass
@@ -199,9 +200,16 @@ def _read_envelopes(copy: Path, result: SalvageResult) -> set[str]:
         if not isinstance(digest, str) or hashlib.sha256(data).hexdigest() != digest:
             result.damaged_envelopes += 1
             continue
-        result.envelopes.append(Envelope(str(request_id), str(reference), float(created_at), data, digest))
+        result.envelopes.append(Envelope(str(request_id), str(reference), _time(created_at), data, digest))
     result.envelopes.sort(key=lambda envelope: envelope.created_at)
     return seen
+
+
+def _time(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0  # a damaged creation time: the envelope is intact and still goes out
 
 
 def _lenient_text(data: bytes) -> str:

@@ -447,3 +447,24 @@ def test_acknowledge_before_the_files_are_moved_and_twice(tmp_path: Path, keys: 
     again = kiosk_command(tmp_path, "outbox", "acknowledge")
     assert again.returncode == 0 and "nothing to acknowledge" in again.stdout
     assert [item.acknowledged for item in quarantined_sets(path)] == [True]
+
+
+def test_an_envelope_whose_stored_type_turned_to_text_is_damage_and_still_exported(
+    tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    path = filled_outbox(tmp_path, keys[1], 5, keep_wal=False)
+    request_id = _last_value(path, "id")
+    data = bytearray(path.read_bytes())
+    # The record header ends right before the id; the envelope's serial type (a two-byte varint, even for a
+    # blob) sits just before the checksum's: one bit makes it text of the same length.
+    where = data.index(request_id) - 3
+    assert data[where] % 2 == 0
+    data[where] |= 1
+    path.write_bytes(bytes(data))
+    inspection = check_outbox(path)  # was: TypeError out of salvage, and a healthy outbox whose sender fails
+    assert inspection.condition is Condition.DAMAGED and "checksum" in inspection.reason
+    refuse(path, keys[1])
+    exported = kiosk_command(tmp_path, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0 and "Traceback" not in exported.stderr, exported.stderr
+    manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
+    assert len(manifest["requests"]) == 5  # the envelope's bytes are intact: it goes out too
