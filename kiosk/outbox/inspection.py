@@ -21,6 +21,7 @@ from kiosk.outbox.ledger import LedgerEntry
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_BYTES = 100
+COUNTS_SINCE = 2  # the schema version that added facts.generation, .committed and .purged (kiosk.outbox.store)
 
 
 class Condition(Enum):
@@ -98,19 +99,22 @@ def inspect_outbox(path: Path, ledger: LedgerEntry | None, *, schema_version: in
     if version > schema_version:
         return Inspection(Condition.NEWER, f"the outbox was written by a newer kiosk (schema {version})",
                           rows=rows, expected=expected)
-    inspection = _compare(rows, facts, ledger)
+    inspection = _compare(rows, facts, ledger, counted=version >= COUNTS_SINCE)
     if inspection.condition is Condition.HEALTHY and not _writable(path):
         return Inspection(Condition.UNWRITABLE, f"the data folder {path.parent} is read-only", rows=rows,
                           committed=inspection.committed, expected=expected, generation=inspection.generation)
     return inspection
 
 
-def _compare(rows: int, facts: dict[str, object], ledger: LedgerEntry | None) -> Inspection:
+def _compare(rows: int, facts: dict[str, object], ledger: LedgerEntry | None, *, counted: bool) -> Inspection:
     generation = facts.get("generation")
     committed = facts.get("committed")
     purged = facts.get("purged")
     expected = None if ledger is None else ledger.committed
     if not isinstance(committed, int) or not isinstance(purged, int) or not isinstance(generation, str):
+        if counted:  # the schema has the counts, so they were there: the file was changed behind the kiosk
+            return Inspection(Condition.DAMAGED, "the outbox file is damaged: its request counts are missing",
+                              rows=rows, expected=expected)
         # A file from before the counts existed: the migration gives it counts on the first write.
         if expected:
             return Inspection(Condition.LOST, f"the outbox holds no record of the {expected} request(s) stored",

@@ -468,3 +468,14 @@ def test_an_envelope_whose_stored_type_turned_to_text_is_damage_and_still_export
     assert exported.returncode == 0 and "Traceback" not in exported.stderr, exported.stderr
     manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
     assert len(manifest["requests"]) == 5  # the envelope's bytes are intact: it goes out too
+
+
+def test_counts_missing_from_a_current_schema_are_damage_not_a_crash(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 3, keep_wal=False)
+    ledger_path(path).unlink()
+    with sqlite3.connect(path) as raw:  # the schema says the counts exist, but they are gone
+        raw.execute("DELETE FROM facts WHERE name = 'generation'")
+    raw.close()
+    inspection = check_outbox(path)  # was: healthy, and then KeyError out of the kiosk's start-up
+    assert inspection.condition is Condition.DAMAGED and "counts are missing" in inspection.reason
+    refuse(path, keys[1])
