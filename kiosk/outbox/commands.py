@@ -17,8 +17,8 @@ from pathlib import Path
 from kiosk import paths
 from kiosk.config import ConfigError, load_config
 from kiosk.outbox.events import record_event
-from kiosk.outbox.inspection import Condition, Inspection
-from kiosk.outbox.opening import check_outbox
+from kiosk.outbox.inspection import Condition, Inspection, companion
+from kiosk.outbox.opening import check_outbox, real_outbox_path
 from kiosk.outbox.quarantine import acknowledge, pending_sets
 from kiosk.outbox.salvage import SalvageResult, salvage
 from kiosk.outbox.store import (
@@ -71,7 +71,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _database(args: argparse.Namespace) -> Path:
-    return args.db or paths.outbox_db_path()
+    return real_outbox_path(args.db or paths.outbox_db_path())
 
 
 def _kiosk_id(args: argparse.Namespace) -> str:
@@ -90,9 +90,13 @@ def _open_healthy(path: Path, inspection: Inspection) -> Outbox | None:
     return Outbox(path)
 
 
+def _has_outbox_files(database: Path) -> bool:
+    return database.exists() or companion(database, "-wal").exists()
+
+
 def _salvage_sources(path: Path, inspection: Inspection) -> list[SalvageResult]:
-    results = [salvage(item.database) for item in pending_sets(path) if item.database.exists()]
-    if not inspection.condition.usable and path.exists():
+    results = [salvage(item.database) for item in pending_sets(path) if _has_outbox_files(item.database)]
+    if not inspection.condition.usable and _has_outbox_files(path):
         results.append(salvage(path))
     return results
 
@@ -160,6 +164,7 @@ def _describe(status: OutboxStatus) -> str:
 
 def export_everything(path: Path, target: Path, kiosk_id: str) -> tuple[int, list[str]]:
     """Export the live outbox's envelopes, or all that can be salvaged; (count, notes for staff)."""
+    path = real_outbox_path(path)
     inspection = check_outbox(path)
     envelopes: dict[str, Envelope] = {}
     notes: list[str] = []

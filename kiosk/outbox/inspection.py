@@ -9,6 +9,7 @@ words staff can act on.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from kiosk.outbox.ledger import LedgerEntry
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_BYTES = 100
+COUNTS_SINCE = 2  # the schema version that added facts.generation, .committed and .purged (kiosk.outbox.store)
 
 
 class Condition(Enum):
@@ -72,6 +74,9 @@ def inspect_outbox(path: Path, ledger: LedgerEntry | None, *, schema_version: in
             return Inspection(Condition.LOST, f"the outbox file {what}, but {expected} request(s) were stored in it",
                               rows=0, committed=0, expected=expected)
         return Inspection(Condition.NEW, expected=expected)
+    if not path.exists():
+        return Inspection(Condition.LOST, "the outbox file is missing; only its write-ahead log is left",
+                          rows=0, committed=0, expected=expected)
     try:
         with path.open("rb") as handle:
             header = handle.read(HEADER_BYTES)
@@ -85,7 +90,8 @@ def inspect_outbox(path: Path, ledger: LedgerEntry | None, *, schema_version: in
         return Inspection(Condition.DAMAGED, truncated, expected=expected)
     try:
         found = _read_counts(path, wal)
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        # SQLite's own message quotes the damaged schema text, which need not be UTF-8 any more.
         return Inspection(Condition.DAMAGED, f"the outbox file is damaged: {error}", expected=expected)
     if isinstance(found, str):
         return Inspection(Condition.DAMAGED, f"the outbox file is damaged: {found}", expected=expected)
@@ -93,19 +99,22 @@ def inspect_outbox(path: Path, ledger: LedgerEntry | None, *, schema_version: in
     if version > schema_version:
         return Inspection(Condition.NEWER, f"the outbox was written by a newer kiosk (schema {version})",
                           rows=rows, expected=expected)
-    inspection = _compare(rows, facts, ledger)
+    inspection = _compare(rows, facts, ledger, counted=version >= COUNTS_SINCE)
     if inspection.condition is Condition.HEALTHY and not _writable(path):
         return Inspection(Condition.UNWRITABLE, f"the data folder {path.parent} is read-only", rows=rows,
                           committed=inspection.committed, expected=expected, generation=inspection.generation)
     return inspection
 
 
-def _compare(rows: int, facts: dict[str, object], ledger: LedgerEntry | None) -> Inspection:
+def _compare(rows: int, facts: dict[str, object], ledger: LedgerEntry | None, *, counted: bool) -> Inspection:
     generation = facts.get("generation")
     committed = facts.get("committed")
     purged = facts.get("purged")
     expected = None if ledger is None else ledger.committed
     if not isinstance(committed, int) or not isinstance(purged, int) or not isinstance(generation, str):
+        if counted:  # the schema has the counts, so they were there: the file was changed behind the kiosk
+            return Inspection(Condition.DAMAGED, "the outbox file is damaged: its request counts are missing",
+                              rows=rows, expected=expected)
         # A file from before the counts existed: the migration gives it counts on the first write.
         if expected:
             return Inspection(Condition.LOST, f"the outbox holds no record of the {expected} request(s) stored",
@@ -134,7 +143,10 @@ def _read_counts(path: Path, wal: Path) -> tuple[int, int, dict[str, object]] | 
     """Schema version, request rows and facts, read-only; a string says what is wrong."""
     connection = _open_read_only(path, wal)
     try:
-        check = [row[0] for row in connection.execute("PRAGMA quick_check(5)").fetchall()]
+        # integrity_check, not quick_check: a damaged byte in a request's id leaves the table readable and
+        # only its index disagrees, which quick_check does not look at. The outbox is small (envelopes are
+        # erased on delivery, rows purged), so the full check costs milliseconds.
+        check = [row[0] for row in connection.execute("PRAGMA integrity_check(5)").fetchall()]
         if check != ["ok"]:
             return "; ".join(str(item) for item in check)
         version = int(connection.execute("PRAGMA user_version").fetchone()[0])
@@ -144,10 +156,45 @@ def _read_counts(path: Path, wal: Path) -> tuple[int, int, dict[str, object]] | 
         if not {"requests", "facts"} <= tables:
             return f"tables missing (found {sorted(tables)})"
         rows = int(connection.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+        damaged_row = _damaged_row(connection)
+        if damaged_row:
+            return damaged_row
         facts = dict(connection.execute("SELECT name, value FROM facts").fetchall())
         return version, rows, facts
     finally:
         connection.close()
+
+
+def _damaged_row(connection: sqlite3.Connection) -> str:
+    """Why a request row cannot be delivered as stored, or "".
+
+    SQLite's checks see the structure of the file, not the values in it: a damaged byte inside an envelope,
+    or one that leaves a text that is no longer UTF-8, passes them; the envelope would then fail at the
+    hospital, or the row would stop every read of the queue.
+    """
+    rows = connection.execute(
+        "SELECT rowid, CAST(id AS BLOB), CAST(reference AS BLOB), CAST(state AS BLOB), typeof(sealed),"
+        " CAST(sealed AS BLOB), CAST(sealed_sha256 AS BLOB), typeof(created_at), typeof(next_attempt_at)"
+        " FROM requests"
+    )
+    for rowid, *texts, sealed_type, sealed, digest, created_type, due_type in rows:
+        try:
+            request_id, _reference, state = (bytes(text or b"").decode("utf-8") for text in texts)
+            digest_text = bytes(digest or b"").decode("ascii")
+        except UnicodeDecodeError:
+            return f"request row {rowid} holds damaged text"
+        if state not in _STATES:
+            return f"request row {rowid} ({request_id}) has an unknown state"
+        if {created_type, due_type} - {"real", "integer"}:
+            return f"request row {rowid} ({request_id}) holds a damaged time"
+        if state == "delivered":
+            continue
+        if sealed_type != "blob" or hashlib.sha256(bytes(sealed)).hexdigest() != digest_text:
+            return f"the envelope of request {request_id} does not match its checksum"
+    return ""
+
+
+_STATES = ("queued", "sending", "delivered", "needs_attention")  # kiosk.outbox.store.STATES (imports this module)
 
 
 def _open_read_only(path: Path, wal: Path) -> sqlite3.Connection:

@@ -15,7 +15,7 @@ from pathlib import Path
 from kiosk.outbox.events import record_event
 from kiosk.outbox.inspection import Condition, Inspection, inspect_outbox
 from kiosk.outbox.ledger import Ledger, LedgerError
-from kiosk.outbox.quarantine import QuarantineError, pending_sets, quarantine
+from kiosk.outbox.quarantine import QuarantinedSet, QuarantineError, complete, pending_sets, quarantine
 from kiosk.outbox.reserve import SpaceReserve
 from kiosk.outbox.store import SCHEMA_VERSION, Outbox, OutboxError
 
@@ -41,8 +41,19 @@ def reserve_path(outbox_path: Path) -> Path:
     return outbox_path.with_name(RESERVE_FILE)
 
 
+def real_outbox_path(path: Path) -> Path:
+    """``path`` with symbolic links resolved.
+
+    SQLite follows a link to the database and keeps its write-ahead log beside the target; the inspection,
+    the ledger and the quarantine must look at the same files, or a damaged log beside the target goes
+    unseen and only the link is moved aside.
+    """
+    return Path(path).resolve()
+
+
 def check_outbox(path: Path) -> Inspection:
     """The outbox's condition, counting a quarantine staff have not yet dealt with. Changes nothing."""
+    path = real_outbox_path(path)
     pending = pending_sets(path)
     if pending:
         first = pending[0]
@@ -73,10 +84,13 @@ def open_outbox(
     allows it) so that nothing ever writes to it again; the kiosk then takes no requests until staff
     have exported what can be salvaged and acknowledged it.
     """
+    path = real_outbox_path(path)
     inspection = _check_and_note_ledger(path)
     if not inspection.condition.usable:
-        already = bool(pending_sets(path))
-        if inspection.condition.quarantined and not already:
+        pending = pending_sets(path)
+        if pending:
+            _finish_interrupted_quarantine(path, pending[-1])
+        elif inspection.condition.quarantined:
             record_event(path, inspection.condition.value, reason=inspection.reason, expected=inspection.expected,
                          rows_seen=inspection.rows, missing=inspection.missing)
             try:
@@ -96,6 +110,19 @@ def open_outbox(
     except OutboxError as error:
         # Found fit a moment ago, and yet SQLite refuses it (a disk error, a lock held elsewhere).
         raise OutboxUnavailable(Inspection(Condition.UNWRITABLE, str(error))) from error
+
+
+def _finish_interrupted_quarantine(path: Path, newest: QuarantinedSet) -> None:
+    # Files still in place while a set waits were left by a crash in the middle of ``quarantine`` (nothing
+    # else creates them while the kiosk refuses requests): they belong with the database already moved, or
+    # salvage would read it without its write-ahead log.
+    try:
+        moved = complete(path, ledger_path(path), newest.folder)
+    except OSError as error:
+        log.error("cannot finish moving the damaged outbox to %s: %s", newest.folder, error)
+        return
+    if moved:
+        record_event(path, "quarantine_completed", folder=str(newest.folder), files=moved)
 
 
 def _check_and_note_ledger(path: Path) -> Inspection:

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +51,8 @@ def quarantine(outbox_path: Path, ledger_path: Path, inspection: Inspection, *, 
     now = time.time() if now is None else now
     root = quarantine_root(outbox_path)
     stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder: Path | None = None
+    moved: list[str] = []
     try:
         root.mkdir(mode=0o700, exist_ok=True)
         folder = _new_folder(root, stamp)
@@ -61,21 +64,43 @@ def quarantine(outbox_path: Path, ledger_path: Path, inspection: Inspection, *, 
             "rows_seen": inspection.rows,
             "acknowledged": False,
         }
-        # The reason first: a crash halfway leaves a folder that says what it is, and files still in place
-        # are simply inspected (and found damaged) again at the next start.
+        # The reason first: a crash halfway leaves a folder that says what it is, and the next start moves
+        # the files still in place into it (``complete``).
         write_atomic(folder / REASON_FILE, json.dumps(reason, indent=2).encode("utf-8"))
-        for suffix in SUFFIXES:
-            source = companion(outbox_path, suffix)
-            if source.exists():
-                os.replace(source, folder / (outbox_path.name + suffix))
-        if ledger_path.exists():
-            os.replace(ledger_path, folder / ledger_path.name)
-        fsync_dir(folder)
-        fsync_dir(outbox_path.parent)
+        moved = complete(outbox_path, ledger_path, folder)
     except OSError as error:
+        if folder is not None and not moved:
+            # Nothing was moved: no set is left behind that would hide the files still in place.
+            with suppress(OSError):
+                (folder / REASON_FILE).unlink(missing_ok=True)
+                folder.rmdir()
         raise QuarantineError(f"could not move the damaged outbox aside: {error}") from error
     log.error("outbox quarantined in %s: %s", folder, inspection.reason)
     return folder
+
+
+def leftovers(outbox_path: Path, ledger_path: Path) -> list[Path]:
+    """The outbox's files still in place (a quarantine interrupted by a crash leaves some)."""
+    files = [companion(outbox_path, suffix) for suffix in SUFFIXES] + [ledger_path]
+    return [path for path in files if path.exists() or path.is_symlink()]
+
+
+def complete(outbox_path: Path, ledger_path: Path, folder: Path) -> list[str]:
+    """Move the outbox's files still in place into the quarantine ``folder``; the names moved.
+
+    A name already in the folder is left where it is (it is a different file: never overwrite evidence).
+    """
+    moved = []
+    for source in leftovers(outbox_path, ledger_path):
+        target = folder / source.name
+        if target.exists() or target.is_symlink():
+            continue
+        os.replace(source, target)
+        moved.append(source.name)
+    if moved:
+        fsync_dir(folder)
+        fsync_dir(outbox_path.parent)
+    return moved
 
 
 def _new_folder(root: Path, stamp: str) -> Path:
@@ -102,17 +127,23 @@ def quarantined_sets(outbox_path: Path) -> list[QuarantinedSet]:
             data = {"reason": "quarantined (its reason file cannot be read)"}
         if not isinstance(data, dict):
             data = {"reason": "quarantined (its reason file is damaged)"}
-        expected = data.get("expected")
-        found.append(QuarantinedSet(
-            folder=folder,
-            database=folder / outbox_path.name,
-            reason=str(data.get("reason", "")),
-            condition=str(data.get("condition", "damaged")),
-            quarantined_at=float(data.get("quarantined_at", 0.0) or 0.0),
-            expected=expected if isinstance(expected, int) else None,
-            acknowledged=data.get("acknowledged") is True,
-        ))
+        found.append(_read_set(folder, outbox_path.name, data))
     return found
+
+
+def _read_set(folder: Path, database_name: str, data: dict) -> QuarantinedSet:
+    # The reason file may itself be damaged: any field of the wrong type is read as unknown, never raised.
+    expected = data.get("expected")
+    stamp = data.get("quarantined_at")
+    return QuarantinedSet(
+        folder=folder,
+        database=folder / database_name,
+        reason=str(data.get("reason", "")),
+        condition=str(data.get("condition", "damaged")),
+        quarantined_at=float(stamp) if type(stamp) in (int, float) else 0.0,
+        expected=expected if type(expected) is int else None,
+        acknowledged=data.get("acknowledged") is True,
+    )
 
 
 def pending_sets(outbox_path: Path) -> list[QuarantinedSet]:

@@ -68,6 +68,14 @@ def _disk_full(error: OutboxError) -> bool:
     return isinstance(cause, sqlite3.Error) and getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 # --- schema ------------------------------------------------------------------------------------------
 
 
@@ -261,6 +269,7 @@ class Outbox:
             except SealingError as error:
                 raise OutboxError(f"delivery.hospital_public_key: {error}") from error
         self._connection = self._connect(busy_timeout_seconds, max_bytes)
+        self._identity = _file_identity(self.path)
         self._generation, committed = self._counts()
         if self._ledger is not None:
             self._ledger.record(LedgerEntry(self._generation, committed))
@@ -406,6 +415,11 @@ class Outbox:
         """Seal and durably store ``request``; return its id and the reference for the patient."""
         if self._public_key is None:
             raise OutboxError("cannot accept requests: delivery.hospital_public_key is not configured")
+        if _file_identity(self.path) != self._identity:
+            # The file was moved, deleted or replaced under the open connection: a request committed now
+            # would go to a file no later start can find, after the patient was told it was received.
+            raise OutboxError(f"cannot accept requests: the outbox file {self.path} was replaced or removed "
+                              "while the kiosk was running; restart the kiosk")
         sealed = seal_with(request.to_json_bytes(), self._public_key)
         digest = hashlib.sha256(sealed).hexdigest()
         request_id = str(uuid.uuid4())

@@ -162,3 +162,31 @@ def test_a_kiosk_without_root_still_runs_these_checks() -> None:
         probe = subprocess.run(["mount", "--version"], capture_output=True, text=True, check=False)
         assert probe.returncode == 0
     assert sys.executable
+
+
+@pytest.mark.parametrize("fault", ["full", "read_only"])
+def test_a_damaged_outbox_on_a_disk_that_takes_no_writes_stays_in_place_unchanged(
+    fault: str, small_disk: Path, keys: tuple[str, str]
+) -> None:
+    from tests.faults.test_outbox_damage import damage_header, filled_outbox
+
+    path = filled_outbox(small_disk, keys[1], 5, keep_wal=False)
+    damage_header(path)
+    before = path.read_bytes()
+    filler = fill_disk(small_disk)
+    if fault == "read_only":
+        make_read_only(small_disk)
+    with pytest.raises(OutboxUnavailable) as refused:
+        open_outbox(path, keys[1])
+    assert refused.value.inspection.condition is Condition.DAMAGED
+    assert "left in place, unchanged" in refused.value.inspection.reason
+    assert path.read_bytes() == before
+    # No half-made quarantine set is left to stand for files that were never moved.
+    assert not any((small_disk / "outbox-quarantine").glob("*/"))
+    if fault == "read_only":
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    filler.unlink()
+    with pytest.raises(OutboxUnavailable):
+        open_outbox(path, keys[1])
+    [moved] = [folder for folder in (small_disk / "outbox-quarantine").iterdir()]
+    assert (moved / path.name).read_bytes() == before and not path.exists()

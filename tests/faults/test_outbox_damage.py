@@ -22,6 +22,7 @@ from kiosk.outbox.inspection import Condition
 from kiosk.outbox.opening import OutboxUnavailable, check_outbox, ledger_path, open_outbox
 from kiosk.outbox.quarantine import pending_sets, quarantined_sets
 from kiosk.outbox.request import ConsultationRequest
+from kiosk.outbox.store import OutboxError
 from kiosk.receiver.opening import open_sealed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,6 +132,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], bool, Condition, int]] = {
     "text_file": (replace_with_text, False, Condition.DAMAGED, 0),
     "zero_bytes": (empty_file, False, Condition.LOST, 0),
     "missing": (remove_file, False, Condition.LOST, 0),
+    "missing_but_wal": (remove_file, True, Condition.LOST, COMMITTED),  # was: 0 exported of the 20 in the WAL
     "older_copy": (older_copy, False, Condition.LOST, COMMITTED // 2),
 }
 
@@ -265,3 +267,215 @@ def test_an_older_schema_outbox_is_adopted_without_a_false_alarm(tmp_path: Path,
     assert outbox.status().queued == 3
     outbox.close()
     assert json.loads(ledger_path(path).read_text())["committed"] == 3
+
+
+
+def _last_value(path: Path, column: str) -> bytes:
+    with sqlite3.connect(path) as raw:
+        value = raw.execute(f"SELECT CAST({column} AS BLOB) FROM requests ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+    raw.close()
+    return bytes(value)
+
+
+def _rewrite_byte(path: Path, needle: bytes, offset: int, new: int) -> None:
+    """One byte of the stored value ``needle`` changed in place, as a bit rotting on the disk does."""
+    data = bytearray(path.read_bytes())
+    data[data.index(needle) + offset] = new
+    path.write_bytes(bytes(data))
+
+
+def flip_in_envelope(path: Path) -> None:
+    sealed = _last_value(path, "sealed")
+    _rewrite_byte(path, sealed[100:140], 0, sealed[100] ^ 0x01)
+
+
+def flip_checksum_to_invalid_utf8(path: Path) -> None:
+    _rewrite_byte(path, _last_value(path, "sealed_sha256"), 3, 0xFF)
+
+
+def flip_id_to_other_text(path: Path) -> None:
+    request_id = _last_value(path, "id")
+    _rewrite_byte(path, request_id, 0, ord("x") if request_id[0] != ord("x") else ord("y"))
+
+
+@pytest.mark.parametrize(("damage", "words"), [
+    (flip_in_envelope, "does not match its checksum"),  # SQLite's checks never look inside a value
+    (flip_checksum_to_invalid_utf8, "damaged text"),  # every read of the queue would fail on it
+    (flip_id_to_other_text, "missing from index"),  # still text, but the primary key's index disagrees
+])
+def test_a_damaged_value_inside_a_row_is_damage_not_health(
+    damage: Callable[[Path], None], words: str, tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    path = filled_outbox(tmp_path, keys[1], 5, keep_wal=False)
+    damage(path)
+    inspection = check_outbox(path)
+    assert inspection.condition is Condition.DAMAGED, inspection
+    assert words in inspection.reason
+    with pytest.raises(OutboxUnavailable):
+        open_outbox(path, keys[1])
+    status = kiosk_command(tmp_path, "outbox", "status")
+    assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
+    exported = kiosk_command(tmp_path, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
+    assert len(manifest["requests"]) >= 4  # every other request is carried out
+
+
+def refuse(path: Path, public_key: str) -> OutboxUnavailable:
+    with pytest.raises(OutboxUnavailable) as refused:
+        open_outbox(path, public_key)
+    return refused.value
+
+
+def test_a_damaged_reason_file_is_still_a_waiting_quarantine(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = make_damaged("header", tmp_path, keys)
+    refuse(path, keys[1])
+    [waiting] = pending_sets(path)
+    (waiting.folder / "reason.json").write_text(json.dumps({"quarantined_at": "soon", "expected": "20"}))
+    assert check_outbox(path).condition is Condition.DAMAGED  # was: ValueError, start-up stopped half-way
+    assert refuse(path, keys[1]).inspection.condition is Condition.DAMAGED
+    status = kiosk_command(tmp_path, "outbox", "status")
+    assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
+
+
+def test_a_quarantine_interrupted_by_a_crash_is_finished_at_the_next_start(
+    tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    path = make_damaged("wal_frame", tmp_path, keys)
+    inspection = check_outbox(path)
+    # As a power cut after the reason file and the database were moved leaves it: the WAL and the ledger
+    # still in place, and staff would export the database without the log that holds the requests.
+    folder = tmp_path / "outbox-quarantine" / "20261201T000000Z"
+    folder.mkdir(parents=True)
+    (folder / "reason.json").write_text(json.dumps({"reason": inspection.reason, "condition": "lost",
+                                                    "expected": COMMITTED, "acknowledged": False}))
+    os.replace(path, folder / path.name)
+    refuse(path, keys[1])
+    assert not any(item.name.startswith("outbox.") for item in tmp_path.iterdir())
+    assert {item.name for item in folder.iterdir()} >= {"outbox.sqlite3", "outbox.sqlite3-wal", "outbox.ledger.json"}
+    exported = kiosk_command(tmp_path, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    assert len(json.loads((tmp_path / "usb" / "manifest.json").read_text())["requests"]) >= COMMITTED - 2
+    assert kiosk_command(tmp_path, "outbox", "acknowledge").returncode == 0
+    fresh = open_outbox(path, keys[1])  # no ledger left behind to raise a second, false alarm
+    fresh.close()
+
+
+def test_a_symlinked_outbox_is_judged_and_quarantined_with_the_log_beside_its_target(
+    tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    (tmp_path / "disk2").mkdir()
+    (tmp_path / "data").mkdir()
+    target, link = tmp_path / "disk2" / "outbox.sqlite3", tmp_path / "data" / "outbox.sqlite3"
+    link.symlink_to(target)
+    outbox = open_outbox(link, keys[1])
+    outbox._connection.execute("PRAGMA wal_autocheckpoint=0")
+    for number in range(COMMITTED):
+        outbox.enqueue(request(number))
+    crash = tmp_path / "crash"
+    crash_image(target, crash)
+    outbox.close()
+    for item in crash.iterdir():
+        shutil.copyfile(item, target.with_name(item.name))
+    assert check_outbox(link).condition is Condition.HEALTHY
+    damage_wal_frame(target)
+    assert check_outbox(link).condition is Condition.LOST  # was: healthy, 0 rows, nothing missing
+    refuse(link, keys[1])
+    assert not target.with_name(target.name + "-wal").exists()  # the log went with the database
+    exported = kiosk_command(tmp_path / "disk2", "outbox", "export", "--db", str(link), "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    assert len(json.loads((tmp_path / "usb" / "manifest.json").read_text())["requests"]) >= COMMITTED - 2
+
+
+def test_schema_text_that_is_no_longer_utf8_is_damage_not_a_traceback(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 5, keep_wal=False)
+    _rewrite_byte(path, b"CREATE INDEX requests_by_state_due", 7, 0x96)  # SQLite's error quotes this text
+    assert check_outbox(path).condition is Condition.DAMAGED  # was: UnicodeDecodeError out of start-up
+    refuse(path, keys[1])
+    status = kiosk_command(tmp_path, "outbox", "status")
+    assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr
+
+
+def test_an_outbox_replaced_while_the_kiosk_runs_takes_no_request_into_the_lost_file(
+    tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    (tmp_path / "kiosk").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    path = filled_outbox(tmp_path / "kiosk", keys[1], 3, keep_wal=False)
+    outbox = open_outbox(path, keys[1])
+    other = filled_outbox(tmp_path / "elsewhere", keys[1], 1, keep_wal=False)
+    os.replace(other, path)  # a restore, a sync tool, a mistaken copy over the running kiosk's file
+    with pytest.raises(OutboxError, match="replaced or removed"):
+        outbox.enqueue(request(99))  # was: "received", into a file no later start can find
+    assert check_outbox(path).condition is Condition.LOST  # health says so while the kiosk still runs
+    outbox.close()
+
+
+def zero_first_page(path: Path) -> None:
+    with path.open("r+b") as handle:
+        handle.write(bytes(PAGE))
+
+
+def zero_wal_header(path: Path) -> None:
+    with path.with_name(path.name + "-wal").open("r+b") as handle:
+        handle.write(bytes(32))
+
+
+@pytest.mark.parametrize(("damage", "keep_wal"), [(zero_first_page, False), (zero_wal_header, True)])
+def test_rows_are_salvaged_when_sqlite_cannot_reach_them(
+    damage: Callable[[Path], None], keep_wal: bool, tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    # The schema page gone, or the log's header: every row is still on its page (was: 0 of 20 exported).
+    path = filled_outbox(tmp_path, keys[1], keep_wal=keep_wal)
+    damage(path)
+    refuse(path, keys[1])
+    exported = kiosk_command(tmp_path, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0, exported.stderr
+    manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
+    assert {entry["id"] for entry in manifest["requests"]} == set(json.loads((tmp_path / "ids.json").read_text()))
+    for entry in manifest["requests"]:
+        assert open_sealed((tmp_path / "usb" / entry["file"]).read_bytes(), keys[0]).startswith(b"{")
+
+
+def test_acknowledge_before_the_files_are_moved_and_twice(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = make_damaged("header", tmp_path, keys)
+    early = kiosk_command(tmp_path, "outbox", "acknowledge")
+    assert early.returncode == 2 and "start the kiosk once" in early.stderr and "Traceback" not in early.stderr
+    assert path.exists() and not pending_sets(path)  # nothing acknowledged while the damaged file is in place
+    refuse(path, keys[1])
+    assert kiosk_command(tmp_path, "outbox", "acknowledge").returncode == 0
+    again = kiosk_command(tmp_path, "outbox", "acknowledge")
+    assert again.returncode == 0 and "nothing to acknowledge" in again.stdout
+    assert [item.acknowledged for item in quarantined_sets(path)] == [True]
+
+
+def test_an_envelope_whose_stored_type_turned_to_text_is_damage_and_still_exported(
+    tmp_path: Path, keys: tuple[str, str]
+) -> None:
+    path = filled_outbox(tmp_path, keys[1], 5, keep_wal=False)
+    request_id = _last_value(path, "id")
+    data = bytearray(path.read_bytes())
+    # The record header ends right before the id; the envelope's serial type (a two-byte varint, even for a
+    # blob) sits just before the checksum's: one bit makes it text of the same length.
+    where = data.index(request_id) - 3
+    assert data[where] % 2 == 0
+    data[where] |= 1
+    path.write_bytes(bytes(data))
+    inspection = check_outbox(path)  # was: TypeError out of salvage, and a healthy outbox whose sender fails
+    assert inspection.condition is Condition.DAMAGED and "checksum" in inspection.reason
+    refuse(path, keys[1])
+    exported = kiosk_command(tmp_path, "outbox", "export", "--to", str(tmp_path / "usb"))
+    assert exported.returncode == 0 and "Traceback" not in exported.stderr, exported.stderr
+    manifest = json.loads((tmp_path / "usb" / "manifest.json").read_text())
+    assert len(manifest["requests"]) == 5  # the envelope's bytes are intact: it goes out too
+
+
+def test_counts_missing_from_a_current_schema_are_damage_not_a_crash(tmp_path: Path, keys: tuple[str, str]) -> None:
+    path = filled_outbox(tmp_path, keys[1], 3, keep_wal=False)
+    ledger_path(path).unlink()
+    with sqlite3.connect(path) as raw:  # the schema says the counts exist, but they are gone
+        raw.execute("DELETE FROM facts WHERE name = 'generation'")
+    raw.close()
+    inspection = check_outbox(path)  # was: healthy, and then KeyError out of the kiosk's start-up
+    assert inspection.condition is Condition.DAMAGED and "counts are missing" in inspection.reason
+    refuse(path, keys[1])
