@@ -140,7 +140,7 @@ def _read_set(folder: Path, database_name: str, data: dict) -> QuarantinedSet:
         database=folder / database_name,
         reason=str(data.get("reason", "")),
         condition=str(data.get("condition", "damaged")),
-        quarantined_at=float(stamp) if type(stamp) in (int, float) else 0.0,
+        quarantined_at=float(stamp) if isinstance(stamp, int | float) and not isinstance(stamp, bool) else 0.0,
         expected=expected if type(expected) is int else None,
         acknowledged=data.get("acknowledged") is True,
     )
