@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +25,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kiosk.admin.commands",
 )
 SPEECH_HOST_COMMAND = "speech-host"
+# What a shell reports for a command killed by SIGPIPE (128 + 13): `kiosk outbox status | head` stopped
+# reading, which is not an error of the kiosk's.
+BROKEN_PIPE_EXIT = 141
 
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
@@ -49,5 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         modules = ("kiosk.speech.host",)
     parser = build_parser(modules)
     args = parser.parse_args(args_list)
-    return int(args.func(args) or 0)
+    try:
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught, not at interpreter exit
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout on exit: point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE_EXIT
+    return status
 

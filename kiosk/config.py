@@ -490,7 +490,24 @@ def _number(value: float) -> str:
 
 
 def render_docs() -> str:
-    """Markdown reference of every setting, generated from the declarations."""
+    """Markdown reference of every setting, generated from the declarations.
+
+    Each table appears once (settings grouped by table in declaration order) and every default is written
+    as the TOML line that sets it, so that it can be copied into a configuration file as it stands.
+    """
+    import json  # here, not at the top: the rest of the module does not need it
+
+    def toml_value(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return repr(value)
+        if isinstance(value, str):
+            return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+        if isinstance(value, list | tuple):
+            return "[" + ", ".join(toml_value(item) for item in value) + "]"
+        raise TypeError(f"no TOML form for {value!r}")
+
     lines = [
         "# Configuration",
         "",
@@ -502,25 +519,25 @@ def render_docs() -> str:
         "variable shown.",
         "",
     ]
-    current_section = None
+    tables: dict[str, list[Setting]] = {}
     for setting in SETTINGS:
-        section = setting.key.split(".")[0]
-        if section != current_section:
-            lines += [f"## [{section}]", ""]
-            current_section = section
-        default = setting.default
-        lines.append(f"### `{setting.key}`")
-        lines.append("")
-        lines.append(setting.doc)
-        lines.append("")
-        lines.append(f"- type: {_TYPE_NAMES.get(setting.type, setting.type.__name__)}")
-        lines.append(f"- default: `{default!r}`")
-        if setting.choices:
-            lines.append("- one of: " + ", ".join(f"`{c}`" for c in setting.choices))
-        if setting.minimum is not None:
-            lines.append(f"- at least: {setting.minimum}")
-        if setting.maximum is not None:
-            lines.append(f"- at most: {setting.maximum}")
-        lines.append(f"- environment: `{setting.env_name}`")
-        lines.append("")
+        tables.setdefault(setting.key.split(".")[0], []).append(setting)
+    for table, settings in tables.items():
+        lines += [f"## [{table}]", ""]
+        for setting in settings:
+            name = setting.key.split(".", 1)[1]
+            lines.append(f"### `{setting.key}`")
+            lines.append("")
+            lines.append(setting.doc)
+            lines.append("")
+            lines.append(f"- type: {_TYPE_NAMES.get(setting.type, setting.type.__name__)}")
+            lines.append(f"- default: `{name} = {toml_value(setting.default)}`")
+            if setting.choices:
+                lines.append("- one of: " + ", ".join(f"`{toml_value(c)}`" for c in setting.choices))
+            if setting.minimum is not None:
+                lines.append(f"- at least: {toml_value(setting.minimum)}")
+            if setting.maximum is not None:
+                lines.append(f"- at most: {toml_value(setting.maximum)}")
+            lines.append(f"- environment: `{setting.env_name}`")
+            lines.append("")
     return "\n".join(lines)

@@ -14,14 +14,20 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "dystonia-kiosk"
+# Where an installed wheel keeps the data beside the code (placed there by setup.py's build hook).
+INSTALLED_DATA_DIR = "_data"
 
 
 def app_root() -> Path:
-    """Folder holding ``resources/``, ``translations/`` and ``content/`` (source tree or frozen build)."""
+    """Folder holding ``resources/``, ``translations/`` and ``content/``: frozen build, wheel or source tree."""
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
         return Path(frozen_root)
-    return Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parent
+    installed = package / INSTALLED_DATA_DIR
+    if installed.is_dir():
+        return installed
+    return package.parent
 
 
 def resources_dir() -> Path:

@@ -34,6 +34,38 @@ KEPT_QT_PLUGINS: dict[str, set[str]] = {
     "styles": {"qmodernwindowsstyle"},
 }
 
+# Shared libraries left to the system: the Debian package depends on the package named beside each
+# (packaging/debian/control.in), so the build machine's copies, and the libraries only they need, stay out.
+SYSTEM_LIBRARIES: dict[str, str] = {
+    # QtMultimedia (linked by QtTextToSpeech) plays through PulseAudio; libsndfile and its audio codecs come
+    # only with PulseAudio's own library and are never used by the kiosk.
+    "libpulse": "libpulse0", "libpulsecommon": "libpulse0", "libsndfile": "libpulse0", "libFLAC": "libpulse0",
+    "libvorbis": "libpulse0", "libvorbisenc": "libpulse0", "libogg": "libpulse0", "libopus": "libpulse0",
+    "libmpg123": "libpulse0", "libmp3lame": "libpulse0", "libasyncns": "libpulse0",
+    # QtDBus; libdbus pulls libsystemd, which pulls libgcrypt, lz4 and libcap
+    "libdbus-1": "libdbus-1-3", "libsystemd": "libsystemd0", "libgcrypt": "libsystemd0",
+    "libgpg-error": "libsystemd0", "liblz4": "libsystemd0", "libcap": "libsystemd0",
+    # Read aloud's speech-dispatcher plugin
+    "libspeechd": "libspeechd2",
+    # QtNetwork links GSSAPI (Negotiate authentication) whether or not a proxy asks for it
+    "libgssapi_krb5": "libgssapi-krb5-2", "libkrb5": "libgssapi-krb5-2", "libk5crypto": "libgssapi-krb5-2",
+    "libkrb5support": "libgssapi-krb5-2", "libcom_err": "libgssapi-krb5-2", "libkeyutils": "libgssapi-krb5-2",
+    # Only Python's readline module needs these, and the kiosk has no interactive prompt (excluded in build.spec)
+    "libreadline": "", "libtinfo": "",
+}
+
+_RELEASE_SUFFIX = re.compile(r"-[0-9][0-9.]*$")  # libpulsecommon-16.1.so
+
+
+def left_to_system(dest: str) -> bool:
+    """Whether a collected binary is one of ``SYSTEM_LIBRARIES`` (a top-level library of the build)."""
+    path = PurePosixPath(dest.replace(os.sep, "/"))
+    if len(path.parts) != 1 or ".so" not in path.name:
+        return False
+    base = path.name.split(".so", 1)[0]
+    return base in SYSTEM_LIBRARIES or _RELEASE_SUFFIX.sub("", base) in SYSTEM_LIBRARIES
+
+
 _QT_TRANSLATION = re.compile(r"^(?P<base>[a-z_]+?)_(?P<lang>[a-z]{2,3})(?:_[A-Za-z]+)?\.qm$")
 
 
