@@ -27,6 +27,7 @@ from kiosk.ui import theme
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.done import DoneScreen
 from kiosk.ui.home import HomeScreen
+from kiosk.ui.key_activation import KeyActivation
 from kiosk.ui.keyboard import VirtualKeyboard, clear_selections
 from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
@@ -117,6 +118,8 @@ class Kiosk:
         theme.load_fonts()
         self._context_menu_blocker = _NoContextMenus(self.app)
         self.app.installEventFilter(self._context_menu_blocker)
+        self._key_activation = KeyActivation(self.app)
+        self.app.installEventFilter(self._key_activation)
         self._install_touch_filter()
         self.translator = Translator(offered_languages(self.config), self.config["languages.default"])
         self.navigator = Navigator(self.library.section_ids)
@@ -660,6 +663,7 @@ class Kiosk:
             outbox.close()
         self.idle.shutdown()
         self.app.removeEventFilter(self._context_menu_blocker)
+        self.app.removeEventFilter(self._key_activation)
         self.window.allow_close()
         self.window.close()
         self.window.deleteLater()

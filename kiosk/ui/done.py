@@ -71,6 +71,8 @@ class DoneScreen(QWidget):
         self.heading.setText(_("Thank you. Your request is saved."))
         self.reference_label.setText(_("Your reference code:"))
         self.reference.setText(isolate_ltr(self._code))
+        # Spoken without the isolate marks; letter by letter is the screen reader's choice.
+        self.reference.setAccessibleName(self._code)
         self.next_steps.setText(_("Our international patient team will contact you within two working days. "
                                   "You can note the code above if you want to ask about your request."))
         self.delivery.setText(_("Your request has been sent to the hospital.") if self._sent else _(

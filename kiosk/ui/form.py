@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -47,7 +48,10 @@ def _no_menu(widget: QWidget) -> QWidget:
 
 
 class ChoiceRow(QWidget):
-    """Large toggle buttons for a one-of-few choice (channel, who the request is for)."""
+    """Large buttons for a one-of-few choice (channel, who the request is for).
+
+    Radio buttons drawn as large buttons: a screen reader calls them radio buttons and says which one is
+    chosen, Tab reaches the row once and the arrow keys move within it."""
 
     changed = Signal()
 
@@ -56,11 +60,11 @@ class ChoiceRow(QWidget):
         # Wraps onto a second row rather than widening the form past a narrow portrait screen.
         layout = FlowLayout(self, spacing=16, uniform=True)
         self.group = QButtonGroup(self)
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, QRadioButton] = {}
         for value in values:
-            button = QPushButton(self)
+            button = QRadioButton(self)
             button.setObjectName("ChoiceButton")
-            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.group.addButton(button)
             self.buttons[value] = button
             layout.addWidget(button)
@@ -68,10 +72,9 @@ class ChoiceRow(QWidget):
         self.group.buttonToggled.connect(lambda _button, _on: self.describe())
 
     def describe(self) -> None:
-        """The chosen button says so in words too: the thick border is not the only sign."""
+        """Named by its label; a screen reader says "selected" from the radio button's own state."""
         for button in self.buttons.values():
-            button.setAccessibleName(_("{choice}, selected").format(choice=button.text()) if button.isChecked()
-                                     else button.text())
+            button.setAccessibleName(button.text())
 
     def value(self) -> str:
         return next((value for value, button in self.buttons.items() if button.isChecked()), "")
@@ -133,6 +136,7 @@ class ConsultationForm(QWidget):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the fields take the focus, the form scrolls to them
         outer.addWidget(self.scroll)
         body = QWidget()
         body.setObjectName("FormBody")

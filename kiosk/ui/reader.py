@@ -90,8 +90,11 @@ class ReaderScreen(QWidget):
         self._rtl = False
         self._html = ""
         self._palette = theme.DEFAULT_PALETTE
-        self.setTabOrder(self.read_aloud, self.browser)
-        self.setTabOrder(self.browser, self.previous_button)
+        # Reading order: the text (and its links), then Read aloud beside the title, then the page buttons.
+        self.setTabOrder(self.browser, self.read_aloud.read_button)
+        self.setTabOrder(self.read_aloud.read_button, self.read_aloud.pause_button)
+        self.setTabOrder(self.read_aloud.pause_button, self.read_aloud.stop_button)
+        self.setTabOrder(self.read_aloud.stop_button, self.previous_button)
         self.setTabOrder(self.previous_button, self.next_button)
         self.retranslate()
 

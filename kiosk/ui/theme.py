@@ -139,13 +139,13 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     #TopBar QPushButton {{
         font-size: {px(BAR_LABEL_PX, display)}px; padding: {pad_v}px {bar_pad_h}px; min-width: {bar_inner_w}px;
     }}
-    QPushButton#ContrastButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
+    QPushButton#ContrastButton[on="true"] {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QPushButton#ConsultButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
     QPushButton#ConsultButton:pressed {{ background: {p.action_pressed}; }}
     QPushButton#SectionTile {{ background: {p.surface}; border: 2px solid {p.border}; border-radius: 20px; }}
     QPushButton#SectionTile:pressed {{ background: {p.pressed}; }}
     QPushButton#LanguageChoice {{ font-size: {px(34, text)}px; border-radius: 20px; }}
-    QPushButton#LanguageChoice:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
+    QPushButton#LanguageChoice[current="true"] {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QPushButton#AttractLanguage {{
         font-size: {px(26, display)}px; padding: {pad_v}px {px(12, display)}px;
         min-width: {target - 2 * (px(12, display) + border)}px;
@@ -163,7 +163,15 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QScrollArea, QWidget#FormBody {{ background: {p.background}; }}
     QWidget#PageBody {{ background: transparent; }}
     QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 3px solid {p.accent}; }}
-    QPushButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
+    /* One-of-several choices are radio buttons drawn as buttons: no round indicator, the thick border and
+       the tint show the chosen one. */
+    QRadioButton#ChoiceButton {{
+        min-height: {inner_h}px; padding: {pad_v}px {pad_h}px; spacing: 0px;
+        border: {border}px solid {p.border}; border-radius: 14px; background: {p.surface}; color: {p.text};
+        font-size: {px(24, text)}px; font-weight: 600;
+    }}
+    QRadioButton#ChoiceButton::indicator {{ width: 0px; height: 0px; }}
+    QRadioButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QPushButton#SendButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
     QPushButton#SendButton:disabled {{
         background: {p.send_disabled_bg}; color: {p.send_disabled_text}; border-color: {p.disabled_border};
