@@ -136,7 +136,9 @@ class ConsultationForm(QWidget):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the fields take the focus, the form scrolls to them
+        # The form itself takes the focus when it opens (a field would open the keyboard at once); a ring
+        # shows it there (the theme's FormScroll rules).
+        self.scroll.setObjectName("FormScroll")
         outer.addWidget(self.scroll)
         body = QWidget()
         body.setObjectName("FormBody")

@@ -9,6 +9,17 @@ from PySide6.QtGui import QFontDatabase
 from kiosk import paths
 
 BODY_PX = 26  # body text at the default size; the brief asks for at least 24 px
+FOCUS_RING_PX = 4
+FOCUSABLE_SELECTORS = (
+    "QPushButton", "#TopBar QPushButton", "QPushButton#ConsultButton", "QPushButton#SendButton",
+    "QPushButton#SectionTile", "QPushButton#LanguageChoice", "QPushButton#AttractLanguage",
+    "QRadioButton#ChoiceButton", "QLineEdit", "QComboBox", "QPlainTextEdit", "QTextBrowser",
+    "QLabel#FocusSummary",
+)
+CHOSEN_SELECTORS = (
+    'QPushButton#LanguageChoice[current="true"]', 'QPushButton#ContrastButton[on="true"]',
+    "QRadioButton#ChoiceButton:checked",
+)
 MIN_TARGET_PX = 88  # a button's whole box, border included: above the 80x80 px accessibility goal
 BAR_LABEL_PX = 24
 BUTTON_BORDER_PX = 2
@@ -46,6 +57,9 @@ class Palette:
     overlay: str = "rgba(20, 30, 40, 200)"  # dims the screen behind the idle countdown
     reading_bg: str = "#ffe27a"  # the sentence being read aloud
     reading_text: str = "#1b2530"
+    # The keyboard focus ring (WCAG 2.4.7, 2.4.13): 4 px, at least 3:1 against what it replaces and what
+    # surrounds it, and unlike the chosen state's border.
+    focus: str = "#1b2530"
 
 
 DEFAULT_PALETTE = Palette(border="#6b7a89")  # borders 3:1 against the background (WCAG 1.4.11)
@@ -58,6 +72,7 @@ HIGH_CONTRAST_PALETTE = Palette(
     action_pressed="#b3a000", checked="#333333",
     disabled_text="#b3b3b3", disabled_border="#808080", send_disabled_bg="#000000", send_disabled_text="#b3b3b3",
     error="#ff9e9e", overlay="rgba(0, 0, 0, 220)", reading_bg="#ffe500", reading_text="#000000",
+    focus="#00e5ff",
 )
 
 
@@ -132,7 +147,6 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
         font-size: {px(24, text)}px; font-weight: 600;
     }}
     QPushButton:pressed {{ background: {p.pressed}; }}
-    QPushButton:focus {{ border: 3px solid {p.accent}; }}
     QPushButton:disabled {{ color: {p.disabled_text}; border-color: {p.disabled_border}; }}
     /* The bar keeps one size at every text step: its labels are already large, and at the largest step
        four of them would not fit a portrait screen in German or Russian. */
@@ -140,7 +154,12 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
         font-size: {px(BAR_LABEL_PX, display)}px; padding: {pad_v}px {bar_pad_h}px; min-width: {bar_inner_w}px;
     }}
     QPushButton#ContrastButton[on="true"] {{ border: 4px solid {p.accent}; background: {p.checked}; }}
-    QPushButton#ConsultButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
+    /* Filled buttons keep a clear margin where the focus ring is drawn, so the ring stands out against the
+       bar, not against the fill. */
+    QPushButton#ConsultButton {{
+        background: {p.action}; color: {p.action_text}; border: {FOCUS_RING_PX}px solid transparent;
+        background-clip: padding;
+    }}
     QPushButton#ConsultButton:pressed {{ background: {p.action_pressed}; }}
     QPushButton#SectionTile {{ background: {p.surface}; border: 2px solid {p.border}; border-radius: 20px; }}
     QPushButton#SectionTile:pressed {{ background: {p.pressed}; }}
@@ -162,7 +181,6 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QComboBox::drop-down {{ width: {px(56, display)}px; border: none; }}
     QScrollArea, QWidget#FormBody {{ background: {p.background}; }}
     QWidget#PageBody {{ background: transparent; }}
-    QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 3px solid {p.accent}; }}
     /* One-of-several choices are radio buttons drawn as buttons: no round indicator, the thick border and
        the tint show the chosen one. */
     QRadioButton#ChoiceButton {{
@@ -172,7 +190,10 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     }}
     QRadioButton#ChoiceButton::indicator {{ width: 0px; height: 0px; }}
     QRadioButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
-    QPushButton#SendButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
+    QPushButton#SendButton {{
+        background: {p.action}; color: {p.action_text}; border: {FOCUS_RING_PX}px solid transparent;
+        background-clip: padding;
+    }}
     QPushButton#SendButton:disabled {{
         background: {p.send_disabled_bg}; color: {p.send_disabled_text}; border-color: {p.disabled_border};
     }}
@@ -188,7 +209,9 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QLabel#Disclaimer {{ font-size: {px(20, text)}px; color: {p.muted}; }}
     QLabel#Notice {{ background: {p.notice_bg}; color: {p.notice_text}; border-radius: 10px; padding: 10px 16px; }}
     QLabel#Success {{ background: {p.success_bg}; color: {p.success_text}; border-radius: 10px; padding: 10px 16px; }}
-    QTextBrowser {{ background: {p.surface}; border: none; border-radius: 16px; padding: 16px 24px; }}
+    QTextBrowser {{
+        background: {p.surface}; border: {FOCUS_RING_PX}px solid {p.surface}; border-radius: 16px; padding: 12px 20px;
+    }}
     #StatusStrip {{ background: {p.surface}; border-top: 2px solid {p.border}; }}
     QLabel#StatusText {{ font-size: {px(22, text)}px; color: {p.text}; }}
     QFrame#IdleOverlay {{ background: {p.overlay}; }}
@@ -196,10 +219,27 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QFrame#IdleCard {{ background: {p.surface}; border-radius: 24px; }}
     QLabel#IdleTitle {{ font-size: {px(44, text)}px; font-weight: 700; }}
     QLabel#IdleCount {{ font-size: {px(72, text)}px; font-weight: 700; color: {p.accent}; }}
+    {focus_rules(p)}
     QScrollBar:vertical {{ width: {px(22, display)}px; background: {p.background}; }}
     QScrollBar::handle:vertical {{ background: {p.border}; border-radius: 10px; min-height: 60px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0px; border: none; }}
     QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
+    """
+
+
+def focus_rules(p: Palette) -> str:
+    """The focus ring on every control that takes the focus, after the rules it must win over. A control
+    that is also chosen (its border already thick in the accent colour) gets a wider ring, so the ring's
+    inner part replaces the tint."""
+    focused = ", ".join(f"{selector}:focus" for selector in FOCUSABLE_SELECTORS)
+    chosen = ", ".join(f"{selector}:focus" for selector in CHOSEN_SELECTORS)
+    return f"""
+    {focused} {{ border: {FOCUS_RING_PX}px solid {p.focus}; }}
+    {chosen} {{ border: {FOCUS_RING_PX + 2}px solid {p.focus}; }}
+    QCheckBox, QScrollArea#FormScroll {{ border: {FOCUS_RING_PX}px solid transparent; border-radius: 10px; }}
+    QCheckBox {{ padding: 4px; }}
+    QScrollArea#FormScroll:focus {{ border-color: {p.focus}; }}
+    QCheckBox:focus {{ border-color: {p.focus}; }}
     """
 
 
