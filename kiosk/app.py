@@ -252,7 +252,8 @@ class Kiosk:
         self.form: ConsultationForm | None = None
         self._done_timer = QTimer(self.window)
         self._done_timer.setSingleShot(True)
-        self._done_timer.timeout.connect(self.reset_visit)
+        # The confirmation does not vanish unannounced: its time ends in the countdown, which can extend it.
+        self._done_timer.timeout.connect(self.idle.warn_now)
         self._load_sections()
         self._attract_timer = QTimer(self.window)
         self._attract_timer.setInterval(ATTRACT_CYCLE_MS)
@@ -467,6 +468,7 @@ class Kiosk:
         self.done.show_result(result.queued.reference, already_sent=False)
         self._discard_form()
         self.navigator.go(Screen.DONE)
+        self.done.take_focus()  # a screen reader announces the confirmation and the reference code
         self._done_timer.start(self.config["form.done_seconds"] * 1000)
 
     def _on_delivered(self, request_id: str) -> None:

@@ -14,7 +14,7 @@ FOCUSABLE_SELECTORS = (
     "QPushButton", "#TopBar QPushButton", "QPushButton#ConsultButton", "QPushButton#SendButton",
     "QPushButton#SectionTile", "QPushButton#LanguageChoice", "QPushButton#AttractLanguage",
     "QRadioButton#ChoiceButton", "QLineEdit", "QComboBox", "QPlainTextEdit", "QTextBrowser",
-    "QLabel#FocusSummary",
+    "QLabel#DoneTitle",
 )
 CHOSEN_SELECTORS = (
     'QPushButton#LanguageChoice[current="true"]', 'QPushButton#ContrastButton[on="true"]',
@@ -201,7 +201,8 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QLabel#ConsentText {{ font-weight: 600; }}
     QCheckBox::indicator {{ width: {px(48, display)}px; height: {px(48, display)}px; }}
     QLabel#TileTitle {{ font-size: {px(30, text)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
-    QLabel#ScreenTitle {{ font-size: {px(40, heading)}px; font-weight: 700; color: {p.text}; }}
+    QLabel#ScreenTitle, QLabel#DoneTitle {{ font-size: {px(40, heading)}px; font-weight: 700; color: {p.text}; }}
+    QLabel#DoneTitle {{ border: {FOCUS_RING_PX}px solid transparent; border-radius: 10px; padding: 4px; }}
     QLabel#AttractTitle {{ font-size: {px(72, display)}px; font-weight: 700; color: {p.accent}; }}
     QLabel#AttractInvite {{ font-size: {px(44, display)}px; color: {p.text}; }}
     QLabel#AttractSub {{ font-size: {px(30, display)}px; color: {p.muted}; }}
@@ -215,8 +216,7 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     #StatusStrip {{ background: {p.surface}; border-top: 2px solid {p.border}; }}
     QLabel#StatusText {{ font-size: {px(22, text)}px; color: {p.text}; }}
     QFrame#IdleOverlay {{ background: {p.overlay}; }}
-    QFrame#IdleCard {{ border: 2px solid {p.border}; }}
-    QFrame#IdleCard {{ background: {p.surface}; border-radius: 24px; }}
+    #IdleCard {{ border: 2px solid {p.border}; background: {p.surface}; border-radius: 24px; }}
     QLabel#IdleTitle {{ font-size: {px(44, text)}px; font-weight: 700; }}
     QLabel#IdleCount {{ font-size: {px(72, text)}px; font-weight: 700; color: {p.accent}; }}
     {focus_rules(p)}
