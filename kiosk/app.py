@@ -532,6 +532,7 @@ class Kiosk:
 
     def _apply_palette(self, palette: theme.Palette) -> None:
         self.window.top_bar.set_high_contrast(self.visit.high_contrast)
+        self.home.set_icon_tint(palette.accent if self.visit.high_contrast else None)
         self.touch_filter.set_fill_colour(palette.accent)
         self.keyboard.set_palette(palette)
         if palette != self._palette_shown:  # icons are drawn in the default colours to begin with

@@ -32,6 +32,7 @@ from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.theme import MIN_TARGET_PX
 from kiosk.ui.widgets.flow_layout import FlowLayout
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
 from kiosk.ui.widgets.scroll_page import fit_to_screen
@@ -68,8 +69,8 @@ class ChoiceRow(QWidget):
             self.group.addButton(button)
             self.buttons[value] = button
             layout.addWidget(button)
-        self.group.buttonClicked.connect(lambda _button: self.changed.emit())
-        self.group.buttonToggled.connect(lambda _button, _on: self.describe())
+        # Toggled, not clicked: a screen reader's action checks the button without a click, and must count.
+        self.group.buttonToggled.connect(lambda _button, on: on and self.changed.emit())
 
     def describe(self) -> None:
         """Named by its label; a screen reader says "selected" from the radio button's own state."""
@@ -96,24 +97,27 @@ class ConsentRow(QAbstractButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the check box inside takes the focus and Space
         # A button's usual policy would make its one-line width the minimum: the label must wrap instead.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(MIN_TARGET_PX)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(16)
         self.check = QCheckBox(self)
         self.check.setObjectName("Consent")
+        self.check.setMinimumSize(MIN_TARGET_PX, MIN_TARGET_PX)
         # Touches go to the row (and through the touch rules); the keyboard still reaches the check box.
         self.check.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.label = QLabel(self)
         self.label.setObjectName("ConsentText")
         self.label.setWordWrap(True)
         self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.check, 0)  # not aligned: an aligned item gets its size hint, under the 80 px
         layout.addWidget(self.label, 1)
         self.clicked.connect(self.check.toggle)
 
     def set_text(self, text: str) -> None:
         self.label.setText(text)
         self.check.setAccessibleName(text)
+        self.setAccessibleName(text)  # the row is a button too (a touch anywhere on it ticks the box)
 
     def paintEvent(self, _event) -> None:
         """The check box and the label inside draw the row."""
@@ -278,7 +282,10 @@ class ConsultationForm(QWidget):
         self.consent.toggled.connect(lambda _on: self._edited("consent"))
         self.send_button.clicked.connect(self._send)
         self.cancel_button.clicked.connect(self.cancelRequested)
-        for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description):
+        # Whatever gets the focus scrolls into view (the keyboard's Tab, a screen reader's focus, a switch).
+        for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description,
+                       self.contact_language, *self.channel.buttons.values(), *self.relation.buttons.values(),
+                       self.consent, self.cancel_button, self.send_button):
             widget.installEventFilter(self)
         self.scroll.viewport().installEventFilter(self)
         fit_to_screen(self.scroll)  # drag to scroll, never sideways

@@ -10,16 +10,6 @@ from kiosk import paths
 
 BODY_PX = 26  # body text at the default size; the brief asks for at least 24 px
 FOCUS_RING_PX = 4
-FOCUSABLE_SELECTORS = (
-    "QPushButton", "#TopBar QPushButton", "QPushButton#ConsultButton", "QPushButton#SendButton",
-    "QPushButton#SectionTile", "QPushButton#LanguageChoice", "QPushButton#AttractLanguage",
-    "QRadioButton#ChoiceButton", "QLineEdit", "QComboBox", "QPlainTextEdit", "QTextBrowser",
-    "QLabel#DoneTitle",
-)
-CHOSEN_SELECTORS = (
-    'QPushButton#LanguageChoice[current="true"]', 'QPushButton#ContrastButton[on="true"]',
-    "QRadioButton#ChoiceButton:checked",
-)
 MIN_TARGET_PX = 88  # a button's whole box, border included: above the 80x80 px accessibility goal
 BAR_LABEL_PX = 24
 BUTTON_BORDER_PX = 2
@@ -136,7 +126,9 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     inner_h = target - 2 * (pad_v + border)
     inner_w = target - 2 * (pad_h + border)
     bar_inner_w = target - 2 * (bar_pad_h + border)
-    field_h = px(64, display)
+    # A field's whole box (padding and border included) at least the 80 px target.
+    field_h = px(68, display)
+    check_mark = paths.icons_dir() / ("check-black.svg" if p.accent_text == "#000000" else "check-white.svg")
     return f"""
     QWidget {{ font-family: {families}; font-size: {px(BODY_PX, text)}px; color: {p.text}; }}
     #KioskWindow, #ScreenStack, QStackedWidget > QWidget {{ background: {p.background}; }}
@@ -176,7 +168,7 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QLabel#Reference {{ font-size: {px(64, text)}px; font-weight: 700; color: {p.accent}; }}
     QLineEdit, QComboBox, QPlainTextEdit {{
         min-height: {field_h}px; border: 2px solid {p.border}; border-radius: 10px; padding: 4px 12px;
-        background: {p.surface};
+        background: {p.surface}; placeholder-text-color: {p.muted};
     }}
     QComboBox::drop-down {{ width: {px(56, display)}px; border: none; }}
     QScrollArea, QWidget#FormBody {{ background: {p.background}; }}
@@ -199,7 +191,15 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     }}
     QCheckBox {{ spacing: 16px; font-weight: 600; }}
     QLabel#ConsentText {{ font-weight: 600; }}
-    QCheckBox::indicator {{ width: {px(48, display)}px; height: {px(48, display)}px; }}
+    /* The box drawn by the theme, its border in the text colour (the style's own grey was 1.75:1), inside a
+       target of at least 80 px. */
+    QCheckBox::indicator {{
+        width: {px(56, display)}px; height: {px(56, display)}px; border: 3px solid {p.text}; border-radius: 8px;
+        background: {p.surface};
+    }}
+    QCheckBox::indicator:checked {{
+        background: {p.accent}; border-color: {p.accent}; image: url({check_mark.as_posix()});
+    }}
     QLabel#TileTitle {{ font-size: {px(30, text)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     QLabel#ScreenTitle, QLabel#DoneTitle {{ font-size: {px(40, heading)}px; font-weight: 700; color: {p.text}; }}
     QLabel#DoneTitle {{ border: {FOCUS_RING_PX}px solid transparent; border-radius: 10px; padding: 4px; }}
@@ -219,7 +219,7 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     #IdleCard {{ border: 2px solid {p.border}; background: {p.surface}; border-radius: 24px; }}
     QLabel#IdleTitle {{ font-size: {px(44, text)}px; font-weight: 700; }}
     QLabel#IdleCount {{ font-size: {px(72, text)}px; font-weight: 700; color: {p.accent}; }}
-    {focus_rules(p)}
+    {focus_rules(p, pad_v, pad_h, bar_pad_h, px(12, display))}
     QScrollBar:vertical {{ width: {px(22, display)}px; background: {p.background}; }}
     QScrollBar::handle:vertical {{ background: {p.border}; border-radius: 10px; min-height: 60px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0px; border: none; }}
@@ -227,20 +227,34 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     """
 
 
-def focus_rules(p: Palette) -> str:
-    """The focus ring on every control that takes the focus, after the rules it must win over. A control
-    that is also chosen (its border already thick in the accent colour) gets a wider ring, so the ring's
-    inner part replaces the tint."""
-    focused = ", ".join(f"{selector}:focus" for selector in FOCUSABLE_SELECTORS)
-    chosen = ", ".join(f"{selector}:focus" for selector in CHOSEN_SELECTORS)
-    return f"""
-    {focused} {{ border: {FOCUS_RING_PX}px solid {p.focus}; }}
-    {chosen} {{ border: {FOCUS_RING_PX + 2}px solid {p.focus}; }}
-    QCheckBox, QScrollArea#FormScroll {{ border: {FOCUS_RING_PX}px solid transparent; border-radius: 10px; }}
-    QCheckBox {{ padding: 4px; }}
-    QScrollArea#FormScroll:focus {{ border-color: {p.focus}; }}
-    QCheckBox:focus {{ border-color: {p.focus}; }}
-    """
+def focus_rules(p: Palette, pad_v: int, pad_h: int, bar_pad_h: int, attract_pad_h: int) -> str:
+    """The focus ring on every control that takes the focus, after the rules it must win over.
+
+    The ring is wider than a control's usual border; the padding gives up what the ring takes, so a focused
+    control keeps its size (its label never needs more room than it has). A chosen control (its border
+    already thick in the accent colour) gets a wider ring, so the ring's inner part replaces the tint."""
+    ring = FOCUS_RING_PX
+    grows = ring - BUTTON_BORDER_PX  # over the usual border
+    buttons = [("QPushButton", pad_v, pad_h), ("#TopBar QPushButton", pad_v, bar_pad_h),
+               ("QPushButton#SectionTile", pad_v, pad_h), ("QPushButton#LanguageChoice", pad_v, pad_h),
+               ("QPushButton#AttractLanguage", pad_v, attract_pad_h), ("QRadioButton#ChoiceButton", pad_v, pad_h)]
+    chosen = [('QPushButton#LanguageChoice[current="true"]', pad_v, pad_h),
+              ('#TopBar QPushButton#ContrastButton[on="true"]', pad_v, bar_pad_h),
+              ("QRadioButton#ChoiceButton:checked", pad_v, pad_h)]
+    rules = [f"{selector}:focus {{ border: {ring}px solid {p.focus}; padding: {v - grows}px {h - grows}px; }}"
+             for selector, v, h in buttons]
+    rules += [f"{selector}:focus {{ border: {ring + 2}px solid {p.focus}; "
+              f"padding: {v - grows - 2}px {h - grows - 2}px; }}" for selector, v, h in chosen]
+    # Fields (2 px border, 4 px 12 px padding); filled buttons, the page text and the confirmation keep a
+    # transparent ring-wide border for it.
+    rules.append(f"QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: {ring}px solid {p.focus}; "
+                 f"padding: {4 - grows}px {12 - grows}px; }}")
+    rules.append(f"QPushButton#ConsultButton:focus, QPushButton#SendButton:focus, QTextBrowser:focus, "
+                 f"QLabel#DoneTitle:focus, QCheckBox:focus, QScrollArea#FormScroll:focus "
+                 f"{{ border-color: {p.focus}; }}")
+    rules.append(f"QCheckBox, QScrollArea#FormScroll {{ border: {ring}px solid transparent; border-radius: 10px; }}")
+    rules.append("QCheckBox { padding: 4px; }")
+    return "\n    ".join(rules)
 
 
 def document_style_sheet(palette: Palette = DEFAULT_PALETTE) -> str:

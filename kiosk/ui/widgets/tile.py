@@ -8,6 +8,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.ui.widgets.tinted_icon import tinted_icon
+
 TILE_MIN_WIDTH = 240  # three tiles beside each other on a 1024 px screen
 
 
@@ -24,7 +26,9 @@ class SectionTile(QPushButton):
         self.icon_label = QLabel(self)
         self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.icon_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._icon_path = icon_path
         self._icon = QIcon(str(icon_path)) if icon_path else QIcon()
+        self._side = 96
         self.title_label = QLabel(self)
         self.title_label.setObjectName("TileTitle")
         self.title_label.setWordWrap(True)
@@ -47,7 +51,15 @@ class SectionTile(QPushButton):
     def sizeHint(self) -> QSize:
         return self.minimumSizeHint()
 
+    def set_icon_tint(self, colour: str | None) -> None:
+        """The icon in one colour (the high-contrast theme's), or in its own colours (None)."""
+        if self._icon_path is None:
+            return
+        self._icon = tinted_icon(self._icon_path, colour) if colour else QIcon(str(self._icon_path))
+        self.set_icon_size(self._side)
+
     def set_icon_size(self, side: int) -> None:
+        self._side = side
         if not self._icon.isNull():
             self.icon_label.setPixmap(self._icon.pixmap(QSize(side, side), self.devicePixelRatioF()))
 
