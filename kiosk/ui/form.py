@@ -322,8 +322,11 @@ class ConsultationForm(QWidget):
         self._errors = dict(errors)
         if show_all:
             self._touched.update(FIELDS_IN_ORDER)
+        shown = set(self._touched)
+        if "channel" in shown:
+            shown.add("email")  # choosing e-mail asks for the address: say so at once, not a silent Send
         for name, label in self.error_labels.items():
-            message = errors.get(name, "") if name in self._touched else ""
+            message = errors.get(name, "") if name in shown else ""
             label.setText(message)
             label.setVisible(bool(message))
             self._describe_field(name, message)

@@ -213,3 +213,29 @@ def test_the_bar_fits_a_portrait_screen_in_every_language(make_kiosk, step):
             assert button.width() >= button.sizeHint().width(), (code, step, button.objectName())
             assert button.width() >= 80 and button.height() >= 80
             assert button.geometry().right() <= bar.width(), (code, step, button.objectName())
+
+
+def test_choosing_e_mail_without_an_address_says_why_send_waits(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.go(Screen.FORM)
+    form = kiosk.form
+    form.channel.buttons["email"].click()
+    assert not form.send_button.isEnabled()
+    error = form.error_labels["email"]
+    assert not error.isHidden() and "email address" in error.text()
+    assert error.text() in form.email.accessibleDescription()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_tab_reaches_the_links_in_the_page_and_enter_opens_one(qtbot, make_kiosk, language):
+    kiosk = make_kiosk()
+    kiosk.translator.set_language(language)
+    with qtbot.waitActive(kiosk.window):
+        kiosk.window.activateWindow()
+    kiosk.navigator.open_section("causes")
+    browser = kiosk.reader.browser
+    browser.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(browser, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is browser and browser.textCursor().selectedText()  # on a link
+    QTest.keyClick(browser, Qt.Key.Key_Return)
+    assert kiosk.navigator.section != "causes"
