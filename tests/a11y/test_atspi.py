@@ -25,7 +25,8 @@ from tests.a11y.session import A11ySession, SessionError, missing_packages
 
 pytestmark = pytest.mark.slow
 
-SIZE = (1920, 1080)
+# Both languages on a landscape screen, and the right-to-left one on a portrait screen too.
+VISITS = [("en", (1920, 1080)), ("ar", (1920, 1080)), ("ar", (1080, 1920))]
 NATIVE = {"en": "English", "ar": "العربية"}
 INTERACTIVE = {"push button", "radio button", "check box", "toggle button", "text", "entry", "combo box",
                "password text", "link"}
@@ -60,6 +61,7 @@ class Screen:
 @dataclass
 class Visit:
     language: str
+    size: tuple[int, int]
     screens: dict[str, Screen] = field(default_factory=dict)
     actions: list[str] = field(default_factory=list)
     labels: list[dict] = field(default_factory=list)
@@ -106,6 +108,7 @@ class Walker:
         if focus:
             self._check_focus(screen)
         self.visit.screens[f"{name}:{theme}"] = screen
+        assert self.session.kiosk_says("state")["window"][2:] == list(self.visit.size), "not full screen"
         self.visit.labels += [dict(entry, screen=name) for entry in self.session.kiosk_says("buttons")["buttons"]]
         self.visit.states[name] = self.session.kiosk_says("state")
         return screen
@@ -135,8 +138,8 @@ class Walker:
             screen.focus[label] = focus_change(unfocused, focused, QRect(*state["focus_rect"]))
 
 
-def walk(session: A11ySession, language: str, folder: Path) -> Visit:
-    visit = Visit(language)
+def walk(session: A11ySession, language: str, size: tuple[int, int], folder: Path) -> Visit:
+    visit = Visit(language, size)
     walker = Walker(session, visit, folder)
     attract = walker.record("attract")
     walker.act(find(attract.nodes, "push button", NATIVE[language]), "Press")
@@ -155,8 +158,9 @@ def walk(session: A11ySession, language: str, folder: Path) -> Visit:
     walker.act(contrast_button, "Press")
     session.wait_for(lambda s: s["high_contrast"], "high contrast")
     walker.record("reader", theme="high", focus=True)
-    walker.record("home-hc-check", theme="high", focus=False)
-    high = session.tree()
+    walker.act(find(session.tree(), "push button", _names(language)["Home"]), "Press")
+    session.wait_for(lambda s: s["screen"] == "home", "the topics, in high contrast")
+    high = walker.record("home", theme="high", focus=True).nodes
     walker.act(find(high, "push button", contains=_contrast_name(language)), "Press")
     session.wait_for(lambda s: not s["high_contrast"], "the normal theme again")
     walker.act(find(session.tree(), "push button", contains=_consult_name(language)), "Press")
@@ -173,12 +177,12 @@ def walk(session: A11ySession, language: str, folder: Path) -> Visit:
     session.wait_for(lambda s: s["screen"] == "form", "back to the form")
     session.kiosk_says("done")
     session.wait_for(lambda s: s["screen"] == "done", "the confirmation")
-    walker.record("done")
     visit.announcements += session.client_says("events")["events"]
+    walker.record("done")
     session.kiosk_says("idle")
     session.wait_for(lambda s: s["idle"], "the countdown")
-    idle = walker.record("idle", focus=False)
     visit.announcements += session.client_says("events")["events"]
+    idle = walker.record("idle", focus=False)
     stay = next(node for node in idle.nodes if "focused" in node["states"])
     walker.act(stay, "Press")
     session.wait_for(lambda s: not s["idle"], "the countdown answered")
@@ -189,7 +193,7 @@ def _names(language: str) -> dict[str, str]:
     from kiosk.i18n import catalogs
 
     catalog = catalogs.load_catalog(language)
-    return {msgid: catalog.gettext(msgid) for msgid in ("Next topic", "Ask for a consultation")} | {
+    return {msgid: catalog.gettext(msgid) for msgid in ("Next topic", "Ask for a consultation", "Home")} | {
         "contrast": catalog.gettext("High contrast: off").split(":")[0]}
 
 
@@ -205,23 +209,57 @@ def _consult_name(language: str) -> str:
     return _names(language)["Ask for a consultation"]
 
 
-@pytest.fixture(scope="module", params=["en", "ar"])
+@pytest.fixture(scope="module", params=VISITS, ids=[f"{language}-{w}x{h}" for language, (w, h) in VISITS])
 def visit(request, a11y_available, tmp_path_factory) -> Iterator[Visit]:
     from kiosk.outbox.sealing import generate_keypair
 
-    language = request.param
-    folder = tmp_path_factory.mktemp(f"a11y-{language}")
-    session = A11ySession(SIZE, folder)
+    language, size = request.param
+    folder = tmp_path_factory.mktemp(f"a11y-{language}-{size[0]}x{size[1]}")
+    session = A11ySession(size, folder)
     try:
         session.start({"KIOSK_DELIVERY_HOSPITAL_PUBLIC_KEY": generate_keypair()[1]})
-        visit = walk(session, language, folder)
+        visit = walk(session, language, size, folder)
     except SessionError as error:
         pytest.fail(f"{error}\n{session.log_tail()}")
     finally:
         session.close()
     (folder / "visit.json").write_text(json.dumps(
         {name: screen.nodes for name, screen in visit.screens.items()}, ensure_ascii=False, indent=1))
+    numbers = figures(visit)
+    (folder / "figures.json").write_text(json.dumps(numbers, ensure_ascii=False, indent=1))
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"\nAT-SPI figures ({language}, {size[0]}x{size[1]}): "
+                            f"{json.dumps(numbers, ensure_ascii=False)}")
     yield visit
+
+
+def figures(visit: Visit) -> dict:
+    """What was checked and the extremes measured, for the record."""
+    window = [0, 0, *visit.size]
+    contrasts: dict[str, float] = {}
+    for screen in visit.screens.values():
+        if screen.name == "idle":
+            continue
+        for node in screen.nodes:
+            if node["role"] in ("push button", "radio button", "label", "check box") and node["name"] and \
+                    "enabled" in node["states"] and in_view(node, screen.nodes):
+                ratio = text_contrast(screen.image, box(node, window))
+                if ratio is not None:
+                    contrasts[screen.theme] = min(contrasts.get(screen.theme, 99.0), ratio)
+    focus = [changed / perimeter for screen in visit.screens.values()
+             for changed, perimeter in screen.focus.values() if perimeter > 0]
+    targets = [min(node["extents"][2:]) for screen in visit.screens.values() for node in interactive(screen)
+               if node["role"] not in ("text", "link", "check box", "label")]
+    return {
+        "controls per screen": {name: len(interactive(screen)) for name, screen in visit.screens.items()},
+        "actions activated": len(visit.actions),
+        "focus rings checked": len(focus),
+        "smallest focus change (3:1 pixels / perimeter)": round(min(focus), 2) if focus else None,
+        "lowest text/icon contrast": {theme: round(value, 2) for theme, value in contrasts.items()},
+        "smallest target side px": min(targets) if targets else None,
+        "announcements": [event["text"] for event in visit.announcements if event["type"] == "object:announcement"],
+    }
 
 
 def in_view(node: dict, nodes: list[dict]) -> bool:
@@ -323,6 +361,14 @@ def test_after_send_the_confirmation_has_the_focus(visit):
     assert focused and "K7MP-Q2XW" in focused[0]["name"], focused
 
 
+def test_the_confirmation_and_the_countdown_are_announced(visit):
+    said = " ".join(event["text"] for event in visit.announcements if event["type"] == "object:announcement")
+    assert "K7MP-Q2XW" in said
+    from kiosk.i18n import catalogs
+
+    assert catalogs.load_catalog(visit.language).gettext("Are you still there?") in said
+
+
 def test_the_countdown_is_an_alert_with_the_focus_on_its_button(visit):
     idle = visit.screens["idle:normal"]
     alerts = [node for node in idle.nodes if node["role"] == "alert"]
@@ -348,7 +394,7 @@ def test_focus_is_visible_on_every_control(visit):
 
 
 def test_text_and_icons_have_enough_contrast(visit):
-    window = [0, 0, *SIZE]
+    window = [0, 0, *visit.size]
     problems = []
     for name, screen in visit.screens.items():
         if name.startswith("idle"):
