@@ -27,6 +27,7 @@ from kiosk.ui import theme
 from kiosk.ui.attract import AttractScreen
 from kiosk.ui.done import DoneScreen
 from kiosk.ui.home import HomeScreen
+from kiosk.ui.key_activation import KeyActivation
 from kiosk.ui.keyboard import VirtualKeyboard, clear_selections
 from kiosk.ui.languages import LanguageScreen
 from kiosk.ui.main_window import KioskWindow
@@ -118,6 +119,8 @@ class Kiosk:
         theme.load_fonts()
         self._context_menu_blocker = _NoContextMenus(self.app)
         self.app.installEventFilter(self._context_menu_blocker)
+        self._key_activation = KeyActivation(self.app)
+        self.app.installEventFilter(self._key_activation)
         self._install_touch_filter()
         self.translator = Translator(offered_languages(self.config), self.config["languages.default"])
         self.navigator = Navigator(self.library.section_ids)
@@ -266,7 +269,8 @@ class Kiosk:
         self.form: ConsultationForm | None = None
         self._done_timer = QTimer(self.window)
         self._done_timer.setSingleShot(True)
-        self._done_timer.timeout.connect(self.reset_visit)
+        # The confirmation does not vanish unannounced: its time ends in the countdown, which can extend it.
+        self._done_timer.timeout.connect(self.idle.warn_now)
         self._load_sections()
         self._attract_timer = QTimer(self.window)
         self._attract_timer.setInterval(ATTRACT_CYCLE_MS)
@@ -481,6 +485,7 @@ class Kiosk:
         self.done.show_result(result.queued.reference, already_sent=False)
         self._discard_form()
         self.navigator.go(Screen.DONE)
+        self.done.take_focus()  # a screen reader announces the confirmation and the reference code
         self._done_timer.start(self.config["form.done_seconds"] * 1000)
 
     def _on_delivered(self, request_id: str) -> None:
@@ -544,6 +549,7 @@ class Kiosk:
 
     def _apply_palette(self, palette: theme.Palette) -> None:
         self.window.top_bar.set_high_contrast(self.visit.high_contrast)
+        self.home.set_icon_tint(palette.accent if self.visit.high_contrast else None)
         self.touch_filter.set_fill_colour(palette.accent)
         self.keyboard.set_palette(palette)
         if palette != self._palette_shown:  # icons are drawn in the default colours to begin with
@@ -679,6 +685,7 @@ class Kiosk:
                 outbox.close()
         self.idle.shutdown()
         self.app.removeEventFilter(self._context_menu_blocker)
+        self.app.removeEventFilter(self._key_activation)
         self.window.allow_close()
         self.window.close()
         self.window.deleteLater()

@@ -68,14 +68,16 @@ SETTINGS: tuple[Setting, ...] = (
     # --- session --------------------------------------------------------------------------------------
     Setting("session.idle_timeout_seconds", int, 90,
             "Seconds without a touch before the 'Are you still there?' countdown starts.", minimum=5, maximum=86400),
-    Setting("session.idle_countdown_seconds", int, 15,
+    # At least 20 s (WCAG 2.2.1): time to hear the warning from a screen reader and reach the button.
+    Setting("session.idle_countdown_seconds", int, 30,
             "Length of the countdown; any touch cancels it, at zero the kiosk returns to the start.",
-            minimum=3, maximum=600),
+            minimum=20, maximum=600),
     # --- consultation form ---------------------------------------------------------------------------
     Setting("form.usual_countries", list, ["TR", "SA", "AE", "IQ", "IR", "AZ", "RU", "UA", "KZ", "DE", "GB", "FR"],
             "Countries listed first in the form's country list (ISO 3166 codes), the kiosk's usual patients."),
     Setting("form.done_seconds", int, 45,
-            "Seconds the confirmation stays on screen before the kiosk starts again for the next visitor.",
+            "Seconds the confirmation stays on screen before the 'Are you still there?' countdown, which can "
+            "keep it longer.",
             minimum=5, maximum=3600),
     # --- display --------------------------------------------------------------------------------------
     Setting("display.windowed", bool, False, "Run in a normal window instead of full screen (staff preview)."),

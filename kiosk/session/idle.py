@@ -58,6 +58,13 @@ class IdleWatcher(QObject):
             self.activity.emit()
         self._idle_timer.start(round(self.idle_seconds * 1000))
 
+    def warn_now(self) -> None:
+        """Start the countdown at once (a screen with its own time limit, such as the confirmation, ends
+        with the same warning, which the visitor can answer to stay)."""
+        if self._enabled and not self._countdown.isActive():
+            self._idle_timer.stop()
+            self._start_countdown()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS:
             self.poke()

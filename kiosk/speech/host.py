@@ -115,7 +115,10 @@ class Host(QObject):
         if name == "say":
             self._token = int(command["token"])
             self._speaking_token = None
-            engine.setLocale(QLocale(str(command.get("locale", ""))))
+            locale = QLocale(str(command.get("locale", "")))
+            if engine.locale() != locale:
+                engine.setLocale(locale)
+                _choose_voice(engine, locale)
             engine.say(str(command["text"]))
         elif name == "pause":
             engine.pause(QTextToSpeech.BoundaryHint.Immediate)
@@ -152,3 +155,13 @@ def register(subparsers) -> None:
     host.add_argument("--engine", default="", help="Qt text-to-speech engine (empty: the platform's default)")
     host.set_defaults(func=lambda args: main(args.engine))
 
+
+def _choose_voice(engine, locale: QLocale) -> None:
+    """The locale's voice named for its country (``voice_choice.best_voice``), not whichever comes first."""
+    from kiosk.speech.voice_choice import best_voice
+
+    voices = engine.availableVoices()
+    wanted = best_voice(locale, [voice.name() for voice in voices])
+    chosen = next((voice for voice in voices if voice.name() == wanted), None)
+    if chosen is not None:
+        engine.setVoice(chosen)

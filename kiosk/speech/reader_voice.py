@@ -24,6 +24,7 @@ from PySide6.QtCore import QLocale, QObject, Signal
 from kiosk.speech import status
 from kiosk.speech.host_client import Deadlines, SpeechHostClient
 from kiosk.speech.sentences import Sentence, split_sentences
+from kiosk.speech.voice_choice import best_locale
 
 if TYPE_CHECKING:
     from kiosk.config import Config
@@ -173,14 +174,11 @@ class ReaderVoice(QObject):
         self.availabilityChanged.emit()
 
     def _locale_for(self, language: str) -> QLocale | None:
-        """A voice in the language itself, preferring the language's usual country; never a stand-in."""
+        """A voice in the language itself, in the variety listeners expect (``voice_choice``); never a
+        stand-in."""
         if not self._locales:
             return None
-        wanted = QLocale(language)
-        matching = [locale for locale in self._locales if locale.language() == wanted.language()]
-        if not matching:
-            return None
-        return next((locale for locale in matching if locale.territory() == wanted.territory()), matching[0])
+        return best_locale(language, self._locales)
 
     def _say_next(self) -> None:
         self._index += 1

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import _
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.announce import announce
 from kiosk.ui.widgets.scroll_page import ScrollPage
 
 
@@ -26,7 +27,9 @@ class DoneScreen(QWidget):
         layout.setContentsMargins(48, 32, 48, 32)
         layout.setSpacing(24)
         self.heading = QLabel(body)
-        self.heading.setObjectName("ScreenTitle")
+        # Styled as a screen title; it takes the focus after Send, so a screen reader reads the confirmation.
+        self.heading.setObjectName("DoneTitle")
+        self.heading.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.reference_label = QLabel(body)
         self.reference = QLabel(body)
         self.reference.setObjectName("Reference")
@@ -53,6 +56,11 @@ class DoneScreen(QWidget):
         self._sent = already_sent
         self.retranslate()
 
+    def take_focus(self) -> None:
+        """Focus on the confirmation (its name is the heading and the code) and announce it."""
+        self.heading.setFocus(Qt.FocusReason.OtherFocusReason)
+        announce(self.heading, self.heading.accessibleName())
+
     def set_sent(self, sent: bool) -> None:
         self._sent = sent
         self.retranslate()
@@ -71,6 +79,10 @@ class DoneScreen(QWidget):
         self.heading.setText(_("Thank you. Your request is saved."))
         self.reference_label.setText(_("Your reference code:"))
         self.reference.setText(isolate_ltr(self._code))
+        # Spoken without the isolate marks; letter by letter is the screen reader's choice.
+        self.reference.setAccessibleName(self._code)
+        self.heading.setAccessibleName(" ".join(
+            part for part in (self.heading.text(), self.reference_label.text(), self._code) if part))
         self.next_steps.setText(_("Our international patient team will contact you. "
                                   "You can note the code above if you want to ask about your request."))
         self.delivery.setText(_("Your request has been sent to the hospital.") if self._sent else _(
@@ -79,6 +91,7 @@ class DoneScreen(QWidget):
         self.finish_button.setText(_("Finish"))
         self.finish_button.setAccessibleName(_("Finish"))
         self.finish_button.setAccessibleDescription(_("Start again for the next visitor"))
+        self.heading.setAccessibleDescription(self.delivery.text())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self.finished.emit()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -33,6 +34,7 @@ from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.i18n.languages import LanguageInfo
 from kiosk.i18n.text import isolate_ltr
+from kiosk.ui.theme import MIN_TARGET_PX
 from kiosk.ui.widgets.flow_layout import FlowLayout
 from kiosk.ui.widgets.length_limit import LengthLimit
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
@@ -50,7 +52,10 @@ def _no_menu(widget: QWidget) -> QWidget:
 
 
 class ChoiceRow(QWidget):
-    """Large toggle buttons for a one-of-few choice (channel, who the request is for)."""
+    """Large buttons for a one-of-few choice (channel, who the request is for).
+
+    Radio buttons drawn as large buttons: a screen reader calls them radio buttons and says which one is
+    chosen, Tab reaches the row once and the arrow keys move within it."""
 
     changed = Signal()
 
@@ -59,22 +64,21 @@ class ChoiceRow(QWidget):
         # Wraps onto a second row rather than widening the form past a narrow portrait screen.
         layout = FlowLayout(self, spacing=16, uniform=True)
         self.group = QButtonGroup(self)
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, QRadioButton] = {}
         for value in values:
-            button = QPushButton(self)
+            button = QRadioButton(self)
             button.setObjectName("ChoiceButton")
-            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.group.addButton(button)
             self.buttons[value] = button
             layout.addWidget(button)
-        self.group.buttonClicked.connect(lambda _button: self.changed.emit())
-        self.group.buttonToggled.connect(lambda _button, _on: self.describe())
+        # Toggled, not clicked: a screen reader's action checks the button without a click, and must count.
+        self.group.buttonToggled.connect(lambda _button, on: on and self.changed.emit())
 
     def describe(self) -> None:
-        """The chosen button says so in words too: the thick border is not the only sign."""
+        """Named by its label; a screen reader says "selected" from the radio button's own state."""
         for button in self.buttons.values():
-            button.setAccessibleName(_("{choice}, selected").format(choice=button.text()) if button.isChecked()
-                                     else button.text())
+            button.setAccessibleName(button.text())
 
     def value(self) -> str:
         return next((value for value, button in self.buttons.items() if button.isChecked()), "")
@@ -96,24 +100,27 @@ class ConsentRow(QAbstractButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the check box inside takes the focus and Space
         # A button's usual policy would make its one-line width the minimum: the label must wrap instead.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(MIN_TARGET_PX)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(16)
         self.check = QCheckBox(self)
         self.check.setObjectName("Consent")
+        self.check.setMinimumSize(MIN_TARGET_PX, MIN_TARGET_PX)
         # Touches go to the row (and through the touch rules); the keyboard still reaches the check box.
         self.check.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.label = QLabel(self)
         self.label.setObjectName("ConsentText")
         self.label.setWordWrap(True)
         self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.check, 0)  # not aligned: an aligned item gets its size hint, under the 80 px
         layout.addWidget(self.label, 1)
         self.clicked.connect(self.check.toggle)
 
     def set_text(self, text: str) -> None:
         self.label.setText(text)
         self.check.setAccessibleName(text)
+        self.setAccessibleName(text)  # the row is a button too (a touch anywhere on it ticks the box)
 
     def paintEvent(self, _event) -> None:
         """The check box and the label inside draw the row."""
@@ -139,6 +146,9 @@ class ConsultationForm(QWidget):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The form itself takes the focus when it opens (a field would open the keyboard at once); a ring
+        # shows it there (the theme's FormScroll rules).
+        self.scroll.setObjectName("FormScroll")
         outer.addWidget(self.scroll)
         body = QWidget()
         body.setObjectName("FormBody")
@@ -280,7 +290,10 @@ class ConsultationForm(QWidget):
                 holder = LengthLimit(widgets[name], limit)
                 holder.refused.connect(lambda field=name: self._refused_as_too_long(field))
                 self.length_limits[name] = holder
-        for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description):
+        # Whatever gets the focus scrolls into view (the keyboard's Tab, a screen reader's focus, a switch).
+        for widget in (self.full_name, self.country, self.phone, self.email, self.age, self.description,
+                       self.contact_language, *self.channel.buttons.values(), *self.relation.buttons.values(),
+                       self.consent, self.cancel_button, self.send_button):
             widget.installEventFilter(self)
         self.scroll.viewport().installEventFilter(self)
         fit_to_screen(self.scroll)  # drag to scroll, never sideways
@@ -319,8 +332,11 @@ class ConsultationForm(QWidget):
         self._errors = dict(errors)
         if show_all:
             self._touched.update(FIELDS_IN_ORDER)
+        shown = set(self._touched)
+        if "channel" in shown:
+            shown.add("email")  # choosing e-mail asks for the address: say so at once, not a silent Send
         for name, label in self.error_labels.items():
-            message = errors.get(name, "") if name in self._touched else ""
+            message = errors.get(name, "") if name in shown else ""
             label.setText(message)
             label.setVisible(bool(message))
             self._describe_field(name, message)

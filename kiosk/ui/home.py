@@ -46,9 +46,17 @@ class HomeScreen(QWidget):
         for section_id, title, icon in sections:
             tile = SectionTile(section_id, icon, self.page.body)
             tile.set_title(title)
+            if getattr(self, "_icon_tint", None):
+                tile.set_icon_tint(self._icon_tint)
             tile.clicked.connect(lambda _checked=False, sid=section_id: self.sectionChosen.emit(sid))
             self.tiles.append(tile)
             self.grid.addWidget(tile)
+
+    def set_icon_tint(self, colour: str | None) -> None:
+        """Topic icons in one colour in the high-contrast theme (their own blue is 3:1 on black)."""
+        self._icon_tint = colour
+        for tile in self.tiles:
+            tile.set_icon_tint(colour)
 
     def set_titles(self, titles: dict[str, str]) -> None:
         for tile in self.tiles:

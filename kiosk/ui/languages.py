@@ -16,9 +16,12 @@ class LanguageButton(QPushButton):
     def __init__(self, info: LanguageInfo, parent: QWidget | None = None, *, in_picker: bool = True) -> None:
         super().__init__(info.native_name, parent)
         self.code = info.code
+        self.english_name = info.english_name
         # The style sheet picks the size by object name, so it is set before the button is first polished.
         self.setObjectName("LanguageChoice" if in_picker else "AttractLanguage")
-        self.setCheckable(in_picker)
+        # Not checkable: a screen reader's default action on a checkable button only flips its state, where a
+        # tap chooses the language. The current language is marked by a style property and its description.
+        self.setProperty("current", False)
         vertical = QSizePolicy.Policy.Expanding if in_picker else QSizePolicy.Policy.Fixed
         self.setSizePolicy(QSizePolicy.Policy.Expanding, vertical)
         # A language's name reads in its own direction whatever the interface direction is.
@@ -56,10 +59,24 @@ class LanguageScreen(QWidget):
 
     def set_current(self, code: str) -> None:
         for button in self.buttons:
-            button.setChecked(button.code == code)
+            current = button.code == code
+            if button.property("current") != current:
+                button.setProperty("current", current)
+                button.style().unpolish(button)
+                button.style().polish(button)
+        self.retranslate()
+
+    def current_code(self) -> str:
+        return next((button.code for button in self.buttons if button.property("current")), "")
 
     def retranslate(self) -> None:
         self.heading.setText(_("Choose your language"))
+        for button in self.buttons:
+            # The name is the language's own name (what the button shows); whether it is the current one
+            # is said in the interface's language.
+            button.setAccessibleDescription(
+                f"{button.english_name} \u2014 {_('Current language')}" if button.property("current")
+                else button.english_name)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self.grid.set_max_columns(4 if event.size().width() > event.size().height() * 1.2 else 2)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.ui import theme
+from kiosk.ui.announce import announce
 from kiosk.ui.widgets.drag_scroll import enable_drag_scroll
 from kiosk.ui.widgets.drag_scroll import set_reduce_motion as set_drag_reduce_motion
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
@@ -50,6 +51,8 @@ class ReaderScreen(QWidget):
         self.browser = SafeTextBrowser(resolve_asset, self)
         self.browser.sectionRequested.connect(self.sectionRequested)
         self.browser.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys and Page Down scroll the text
+        # Qt's bridge exposes the page as text without its links: a link reached with Tab is announced.
+        self.browser.highlighted.connect(self._announce_link)
         # A few lines at least; less than Qt's own minimum, so the page fits a 768 px screen with a two-row bar.
         self.browser.setMinimumHeight(BROWSER_MIN_HEIGHT)
         enable_drag_scroll(self.browser)
@@ -90,8 +93,11 @@ class ReaderScreen(QWidget):
         self._rtl = False
         self._html = ""
         self._palette = theme.DEFAULT_PALETTE
-        self.setTabOrder(self.read_aloud, self.browser)
-        self.setTabOrder(self.browser, self.previous_button)
+        # Reading order: the text (and its links), then Read aloud beside the title, then the page buttons.
+        self.setTabOrder(self.browser, self.read_aloud.read_button)
+        self.setTabOrder(self.read_aloud.read_button, self.read_aloud.pause_button)
+        self.setTabOrder(self.read_aloud.pause_button, self.read_aloud.stop_button)
+        self.setTabOrder(self.read_aloud.stop_button, self.previous_button)
         self.setTabOrder(self.previous_button, self.next_button)
         self.retranslate()
 
@@ -134,6 +140,11 @@ class ReaderScreen(QWidget):
     def set_reduce_motion(self, reduce: bool) -> None:
         """Flicking the text stops at its ends instead of overshooting and springing back."""
         set_drag_reduce_motion(self.browser, reduce)
+
+    def _announce_link(self, _url: object) -> None:
+        selected = self.browser.textCursor().selectedText().strip()
+        if selected and self.browser.hasFocus():  # reached by the keyboard (a touch selects nothing)
+            announce(self.browser, _("Link: {text}").format(text=selected))
 
     # --- reading aloud -------------------------------------------------------------------------------
     def plain_text(self) -> str:

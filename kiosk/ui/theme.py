@@ -9,6 +9,7 @@ from PySide6.QtGui import QFontDatabase
 from kiosk import paths
 
 BODY_PX = 26  # body text at the default size; the brief asks for at least 24 px
+FOCUS_RING_PX = 4
 MIN_TARGET_PX = 88  # a button's whole box, border included: above the 80x80 px accessibility goal
 BAR_LABEL_PX = 24
 BUTTON_BORDER_PX = 2
@@ -46,6 +47,9 @@ class Palette:
     overlay: str = "rgba(20, 30, 40, 200)"  # dims the screen behind the idle countdown
     reading_bg: str = "#ffe27a"  # the sentence being read aloud
     reading_text: str = "#1b2530"
+    # The keyboard focus ring (WCAG 2.4.7, 2.4.13): 4 px, at least 3:1 against what it replaces and what
+    # surrounds it, and unlike the chosen state's border.
+    focus: str = "#1b2530"
 
 
 DEFAULT_PALETTE = Palette(border="#6b7a89")  # borders 3:1 against the background (WCAG 1.4.11)
@@ -58,6 +62,7 @@ HIGH_CONTRAST_PALETTE = Palette(
     action_pressed="#b3a000", checked="#333333",
     disabled_text="#b3b3b3", disabled_border="#808080", send_disabled_bg="#000000", send_disabled_text="#b3b3b3",
     error="#ff9e9e", overlay="rgba(0, 0, 0, 220)", reading_bg="#ffe500", reading_text="#000000",
+    focus="#00e5ff",
 )
 
 
@@ -121,7 +126,9 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     inner_h = target - 2 * (pad_v + border)
     inner_w = target - 2 * (pad_h + border)
     bar_inner_w = target - 2 * (bar_pad_h + border)
-    field_h = px(64, display)
+    # A field's whole box (padding and border included) at least the 80 px target.
+    field_h = px(68, display)
+    check_mark = paths.icons_dir() / ("check-black.svg" if p.accent_text == "#000000" else "check-white.svg")
     return f"""
     QWidget {{ font-family: {families}; font-size: {px(BODY_PX, text)}px; color: {p.text}; }}
     #KioskWindow, #ScreenStack, QStackedWidget > QWidget {{ background: {p.background}; }}
@@ -132,20 +139,24 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
         font-size: {px(24, text)}px; font-weight: 600;
     }}
     QPushButton:pressed {{ background: {p.pressed}; }}
-    QPushButton:focus {{ border: 3px solid {p.accent}; }}
     QPushButton:disabled {{ color: {p.disabled_text}; border-color: {p.disabled_border}; }}
     /* The bar keeps one size at every text step: its labels are already large, and at the largest step
        four of them would not fit a portrait screen in German or Russian. */
     #TopBar QPushButton {{
         font-size: {px(BAR_LABEL_PX, display)}px; padding: {pad_v}px {bar_pad_h}px; min-width: {bar_inner_w}px;
     }}
-    QPushButton#ContrastButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
-    QPushButton#ConsultButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
+    QPushButton#ContrastButton[on="true"] {{ border: 4px solid {p.accent}; background: {p.checked}; }}
+    /* Filled buttons keep a clear margin where the focus ring is drawn, so the ring stands out against the
+       bar, not against the fill. */
+    QPushButton#ConsultButton {{
+        background: {p.action}; color: {p.action_text}; border: {FOCUS_RING_PX}px solid transparent;
+        background-clip: padding;
+    }}
     QPushButton#ConsultButton:pressed {{ background: {p.action_pressed}; }}
     QPushButton#SectionTile {{ background: {p.surface}; border: 2px solid {p.border}; border-radius: 20px; }}
     QPushButton#SectionTile:pressed {{ background: {p.pressed}; }}
     QPushButton#LanguageChoice {{ font-size: {px(34, text)}px; border-radius: 20px; }}
-    QPushButton#LanguageChoice:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
+    QPushButton#LanguageChoice[current="true"] {{ border: 4px solid {p.accent}; background: {p.checked}; }}
     QPushButton#AttractLanguage {{
         font-size: {px(26, display)}px; padding: {pad_v}px {px(12, display)}px;
         min-width: {target - 2 * (px(12, display) + border)}px;
@@ -157,22 +168,41 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QLabel#Reference {{ font-size: {px(64, text)}px; font-weight: 700; color: {p.accent}; }}
     QLineEdit, QComboBox, QPlainTextEdit {{
         min-height: {field_h}px; border: 2px solid {p.border}; border-radius: 10px; padding: 4px 12px;
-        background: {p.surface};
+        background: {p.surface}; placeholder-text-color: {p.muted};
     }}
     QComboBox::drop-down {{ width: {px(56, display)}px; border: none; }}
     QScrollArea, QWidget#FormBody {{ background: {p.background}; }}
     QWidget#PageBody {{ background: transparent; }}
-    QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 3px solid {p.accent}; }}
-    QPushButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
-    QPushButton#SendButton {{ background: {p.action}; color: {p.action_text}; border-color: {p.action}; }}
+    /* One-of-several choices are radio buttons drawn as buttons: no round indicator, the thick border and
+       the tint show the chosen one. */
+    QRadioButton#ChoiceButton {{
+        min-height: {inner_h}px; padding: {pad_v}px {pad_h}px; spacing: 0px;
+        border: {border}px solid {p.border}; border-radius: 14px; background: {p.surface}; color: {p.text};
+        font-size: {px(24, text)}px; font-weight: 600;
+    }}
+    QRadioButton#ChoiceButton::indicator {{ width: 0px; height: 0px; }}
+    QRadioButton#ChoiceButton:checked {{ border: 4px solid {p.accent}; background: {p.checked}; }}
+    QPushButton#SendButton {{
+        background: {p.action}; color: {p.action_text}; border: {FOCUS_RING_PX}px solid transparent;
+        background-clip: padding;
+    }}
     QPushButton#SendButton:disabled {{
         background: {p.send_disabled_bg}; color: {p.send_disabled_text}; border-color: {p.disabled_border};
     }}
     QCheckBox {{ spacing: 16px; font-weight: 600; }}
     QLabel#ConsentText {{ font-weight: 600; }}
-    QCheckBox::indicator {{ width: {px(48, display)}px; height: {px(48, display)}px; }}
+    /* The box drawn by the theme, its border in the text colour (the style's own grey was 1.75:1), inside a
+       target of at least 80 px. */
+    QCheckBox::indicator {{
+        width: {px(56, display)}px; height: {px(56, display)}px; border: 3px solid {p.text}; border-radius: 8px;
+        background: {p.surface};
+    }}
+    QCheckBox::indicator:checked {{
+        background: {p.accent}; border-color: {p.accent}; image: url({check_mark.as_posix()});
+    }}
     QLabel#TileTitle {{ font-size: {px(30, text)}px; font-weight: 700; color: {p.accent}; background: transparent; }}
-    QLabel#ScreenTitle {{ font-size: {px(40, heading)}px; font-weight: 700; color: {p.text}; }}
+    QLabel#ScreenTitle, QLabel#DoneTitle {{ font-size: {px(40, heading)}px; font-weight: 700; color: {p.text}; }}
+    QLabel#DoneTitle {{ border: {FOCUS_RING_PX}px solid transparent; border-radius: 10px; padding: 4px; }}
     QLabel#AttractTitle {{ font-size: {px(72, display)}px; font-weight: 700; color: {p.accent}; }}
     QLabel#AttractInvite {{ font-size: {px(44, display)}px; color: {p.text}; }}
     QLabel#AttractSub {{ font-size: {px(30, display)}px; color: {p.muted}; }}
@@ -180,19 +210,51 @@ def style_sheet(scale: float = 1.0, palette: Palette = DEFAULT_PALETTE, display:
     QLabel#Disclaimer {{ font-size: {px(20, text)}px; color: {p.muted}; }}
     QLabel#Notice {{ background: {p.notice_bg}; color: {p.notice_text}; border-radius: 10px; padding: 10px 16px; }}
     QLabel#Success {{ background: {p.success_bg}; color: {p.success_text}; border-radius: 10px; padding: 10px 16px; }}
-    QTextBrowser {{ background: {p.surface}; border: none; border-radius: 16px; padding: 16px 24px; }}
+    QTextBrowser {{
+        background: {p.surface}; border: {FOCUS_RING_PX}px solid {p.surface}; border-radius: 16px; padding: 12px 20px;
+    }}
     #StatusStrip {{ background: {p.surface}; border-top: 2px solid {p.border}; }}
     QLabel#StatusText {{ font-size: {px(22, text)}px; color: {p.text}; }}
     QFrame#IdleOverlay {{ background: {p.overlay}; }}
-    QFrame#IdleCard {{ border: 2px solid {p.border}; }}
-    QFrame#IdleCard {{ background: {p.surface}; border-radius: 24px; }}
+    #IdleCard {{ border: 2px solid {p.border}; background: {p.surface}; border-radius: 24px; }}
     QLabel#IdleTitle {{ font-size: {px(44, text)}px; font-weight: 700; }}
     QLabel#IdleCount {{ font-size: {px(72, text)}px; font-weight: 700; color: {p.accent}; }}
+    {focus_rules(p, pad_v, pad_h, bar_pad_h, px(12, display))}
     QScrollBar:vertical {{ width: {px(22, display)}px; background: {p.background}; }}
     QScrollBar::handle:vertical {{ background: {p.border}; border-radius: 10px; min-height: 60px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0px; border: none; }}
     QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
     """
+
+
+def focus_rules(p: Palette, pad_v: int, pad_h: int, bar_pad_h: int, attract_pad_h: int) -> str:
+    """The focus ring on every control that takes the focus, after the rules it must win over.
+
+    The ring is wider than a control's usual border; the padding gives up what the ring takes, so a focused
+    control keeps its size (its label never needs more room than it has). A chosen control (its border
+    already thick in the accent colour) gets a wider ring, so the ring's inner part replaces the tint."""
+    ring = FOCUS_RING_PX
+    grows = ring - BUTTON_BORDER_PX  # over the usual border
+    buttons = [("QPushButton", pad_v, pad_h), ("#TopBar QPushButton", pad_v, bar_pad_h),
+               ("QPushButton#SectionTile", pad_v, pad_h), ("QPushButton#LanguageChoice", pad_v, pad_h),
+               ("QPushButton#AttractLanguage", pad_v, attract_pad_h), ("QRadioButton#ChoiceButton", pad_v, pad_h)]
+    chosen = [('QPushButton#LanguageChoice[current="true"]', pad_v, pad_h),
+              ('#TopBar QPushButton#ContrastButton[on="true"]', pad_v, bar_pad_h),
+              ("QRadioButton#ChoiceButton:checked", pad_v, pad_h)]
+    rules = [f"{selector}:focus {{ border: {ring}px solid {p.focus}; padding: {v - grows}px {h - grows}px; }}"
+             for selector, v, h in buttons]
+    rules += [f"{selector}:focus {{ border: {ring + 2}px solid {p.focus}; "
+              f"padding: {v - grows - 2}px {h - grows - 2}px; }}" for selector, v, h in chosen]
+    # Fields (2 px border, 4 px 12 px padding); filled buttons, the page text and the confirmation keep a
+    # transparent ring-wide border for it.
+    rules.append(f"QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: {ring}px solid {p.focus}; "
+                 f"padding: {4 - grows}px {12 - grows}px; }}")
+    rules.append(f"QPushButton#ConsultButton:focus, QPushButton#SendButton:focus, QTextBrowser:focus, "
+                 f"QLabel#DoneTitle:focus, QCheckBox:focus, QScrollArea#FormScroll:focus "
+                 f"{{ border-color: {p.focus}; }}")
+    rules.append(f"QCheckBox, QScrollArea#FormScroll {{ border: {ring}px solid transparent; border-radius: 10px; }}")
+    rules.append("QCheckBox { padding: 4px; }")
+    return "\n    ".join(rules)
 
 
 def document_style_sheet(palette: Palette = DEFAULT_PALETTE) -> str:

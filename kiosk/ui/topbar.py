@@ -34,7 +34,9 @@ class TopBar(QFrame):
         # Icon only: at 1080 px portrait the bar has no room for one more word in Ukrainian or the
         # pseudo-languages; the accessible name says what it is and the thick border shows when it is on.
         self.contrast_button = self._button("ContrastButton", self.contrastRequested, "contrast.svg")
-        self.contrast_button.setCheckable(True)
+        # Not checkable: a screen reader's default action on a checkable button flips its state without
+        # running it. The state is a style property (the thick border) and part of the name.
+        self.contrast_button.setProperty("on", False)
         self.contrast_button.setIconSize(QSize(44, 44))
         self.consult_button = self._button("ConsultButton", self.consultationRequested)
         layout.addWidget(self.home_button)
@@ -90,8 +92,15 @@ class TopBar(QFrame):
         return button
 
     def set_high_contrast(self, on: bool) -> None:
-        self.contrast_button.setChecked(on)
+        if self.contrast_button.property("on") != on:
+            self.contrast_button.setProperty("on", on)
+            self.contrast_button.style().unpolish(self.contrast_button)
+            self.contrast_button.style().polish(self.contrast_button)
         self.retranslate()
+
+    @property
+    def high_contrast_shown(self) -> bool:
+        return bool(self.contrast_button.property("on"))
 
     def set_text_step(self, step: int) -> None:
         self._text_step = step
@@ -114,7 +123,9 @@ class TopBar(QFrame):
         # who cannot read the current language still recognises what it does.
         name = getattr(self, "_language_name", "")
         self.language_button.setText(name or _("Language"))
-        self.language_button.setAccessibleName(_("Language"))
+        # The name contains what the button shows (WCAG 2.5.3): "Language: English".
+        self.language_button.setAccessibleName(
+            _("Language: {language}").format(language=name) if name else _("Language"))
         self.language_button.setAccessibleDescription(_("Choose another language"))
         sizes = ["A", "A+", "A++"]
         # The "AA" icon names the button; the label only shows the step, so the bar fits a portrait screen
@@ -133,6 +144,6 @@ class TopBar(QFrame):
                 "This kiosk cannot take requests at the moment; the reception desk can help"))
         self.text_size_button.setAccessibleName(
             _("Text size: {step} of {steps}").format(step=self._text_step + 1, steps=len(sizes)))
-        on = self.contrast_button.isChecked()
+        on = self.high_contrast_shown
         self.contrast_button.setAccessibleName(_("High contrast: on") if on else _("High contrast: off"))
         self.contrast_button.setAccessibleDescription(_("White and yellow on black; tap again to switch back"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAccessibleActionInterface
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -19,6 +20,10 @@ from kiosk.session.navigator import Screen
 from kiosk.ui import theme
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QPlainTextEdit, QAbstractScrollArea)
+
+
+def bar_shows_on(button) -> bool:
+    return bool(button.property("on"))
 
 
 def go(kiosk, screen: str) -> None:
@@ -48,8 +53,11 @@ def interactive_widgets(kiosk) -> set:
 def tab_walk(kiosk, start) -> list:
     start.setFocus(Qt.FocusReason.TabFocusReason)
     seen = []
-    for _ in range(80):
+    for _ in range(120):
         widget = QApplication.focusWidget()
+        if seen and widget is seen[-1]:
+            QTest.keyClick(widget, Qt.Key.Key_Tab)  # Tab moves through the links of the reader's text first
+            continue
         if widget in seen:
             break
         seen.append(widget)
@@ -116,13 +124,60 @@ def test_space_and_enter_operate_buttons(qtbot, make_kiosk):
     assert kiosk.visit.high_contrast
 
 
-def test_chosen_choice_says_so_in_words(qtbot, make_kiosk):
+def test_one_of_several_choices_are_radio_buttons_named_by_their_label(qtbot, make_kiosk):
     kiosk = make_kiosk()
     kiosk.navigator.go(Screen.FORM)
     phone = kiosk.form.channel.buttons["phone"]
     assert phone.accessibleName() == "Phone call"
     qtbot.mouseClick(phone, Qt.MouseButton.LeftButton, pos=phone.rect().center())
-    assert phone.isChecked() and phone.accessibleName() == "Phone call, selected"
+    assert phone.isChecked() and phone.accessibleName() == "Phone call"
+    interface = QAccessible.queryAccessibleInterface(phone)
+    assert interface.role() == QAccessible.Role.RadioButton and interface.state().checked
+    # The arrow keys move the choice within the row; only one is ever chosen.
+    with qtbot.waitActive(kiosk.window):
+        kiosk.window.activateWindow()
+    phone.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(phone, Qt.Key.Key_Right)
+    chosen = [button for button in kiosk.form.channel.buttons.values() if button.isChecked()]
+    assert chosen == [kiosk.form.channel.buttons["whatsapp"]]
+
+
+def test_enter_presses_the_focused_button_everywhere(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.open_section("causes")
+    kiosk.reader.next_button.setFocus()
+    QTest.keyClick(kiosk.reader.next_button, Qt.Key.Key_Return)
+    assert kiosk.navigator.section == "diagnosis"
+    bar = kiosk.window.top_bar
+    bar.contrast_button.setFocus()
+    QTest.keyClick(bar.contrast_button, Qt.Key.Key_Enter)
+    assert kiosk.visit.high_contrast
+    bar.consult_button.setFocus()
+    QTest.keyClick(bar.consult_button, Qt.Key.Key_Return)
+    assert kiosk.navigator.screen is Screen.FORM
+    kiosk.form.consent.setFocus()
+    QTest.keyClick(kiosk.form.consent, Qt.Key.Key_Return)
+    assert kiosk.form.consent.isChecked()
+
+
+def test_default_action_of_language_and_contrast_buttons_does_what_a_tap_does(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.finish_startup()
+    kiosk.navigator.home()
+    bar = kiosk.window.top_bar
+    assert "English" in bar.language_button.accessibleName()
+    contrast = QAccessible.queryAccessibleInterface(bar.contrast_button).actionInterface()
+    assert contrast.actionNames()[0] == QAccessibleActionInterface.pressAction()
+    contrast.doAction(contrast.actionNames()[0])  # Qt's Press is an animated click: it lands a moment later
+    qtbot.waitUntil(lambda: kiosk.visit.high_contrast, timeout=3000)
+    assert bar.contrast_button.accessibleName() == "High contrast: on"
+    kiosk.navigator.go(Screen.LANGUAGES)
+    german = next(button for button in kiosk.languages.buttons if button.code == "de")
+    action = QAccessible.queryAccessibleInterface(german).actionInterface()
+    assert action.actionNames()[0] == QAccessibleActionInterface.pressAction()
+    action.doAction(action.actionNames()[0])
+    qtbot.waitUntil(lambda: kiosk.translator.language == "de", timeout=3000)
+    assert german.property("current")
 
 
 def test_high_contrast_is_one_tap_away_and_ends_with_the_visit(qtbot, make_kiosk):
@@ -132,7 +187,7 @@ def test_high_contrast_is_one_tap_away_and_ends_with_the_visit(qtbot, make_kiosk
     assert button.accessibleName() == "High contrast: off"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
     hc = theme.HIGH_CONTRAST_PALETTE
-    assert kiosk.visit.high_contrast and button.isChecked()
+    assert kiosk.visit.high_contrast and bar_shows_on(button)
     assert button.accessibleName() == "High contrast: on"
     assert f"background: {hc.background}" in kiosk.app.styleSheet()
     assert hc.accent in kiosk.reader.browser.document().defaultStyleSheet()
@@ -140,7 +195,7 @@ def test_high_contrast_is_one_tap_away_and_ends_with_the_visit(qtbot, make_kiosk
     # The body text is drawn in the theme's text colour on its background.
     assert kiosk.reader.browser.palette().color(kiosk.reader.browser.foregroundRole()).name() == hc.text
     kiosk.reset_visit()
-    assert not kiosk.visit.high_contrast and not button.isChecked()
+    assert not kiosk.visit.high_contrast and not bar_shows_on(button)
     assert f"background: {hc.background}" not in kiosk.app.styleSheet()
 
 
@@ -158,3 +213,29 @@ def test_the_bar_fits_a_portrait_screen_in_every_language(make_kiosk, step):
             assert button.width() >= button.sizeHint().width(), (code, step, button.objectName())
             assert button.width() >= 80 and button.height() >= 80
             assert button.geometry().right() <= bar.width(), (code, step, button.objectName())
+
+
+def test_choosing_e_mail_without_an_address_says_why_send_waits(qtbot, make_kiosk):
+    kiosk = make_kiosk()
+    kiosk.navigator.go(Screen.FORM)
+    form = kiosk.form
+    form.channel.buttons["email"].click()
+    assert not form.send_button.isEnabled()
+    error = form.error_labels["email"]
+    assert not error.isHidden() and "email address" in error.text()
+    assert error.text() in form.email.accessibleDescription()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_tab_reaches_the_links_in_the_page_and_enter_opens_one(qtbot, make_kiosk, language):
+    kiosk = make_kiosk()
+    kiosk.translator.set_language(language)
+    with qtbot.waitActive(kiosk.window):
+        kiosk.window.activateWindow()
+    kiosk.navigator.open_section("causes")
+    browser = kiosk.reader.browser
+    browser.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(browser, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is browser and browser.textCursor().selectedText()  # on a link
+    QTest.keyClick(browser, Qt.Key.Key_Return)
+    assert kiosk.navigator.section != "causes"

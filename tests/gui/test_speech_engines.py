@@ -194,7 +194,8 @@ def test_a_socket_that_never_answers_never_holds_up_the_kiosk(qtbot, make_kiosk,
     caplog.set_level(logging.INFO)
     monkeypatch.setenv("SPEECHD_ADDRESS", hung_socket.address)
     kiosk = make_kiosk(speech__engine="speechd", touch__repeat_ignore_ms=0, session__idle_timeout_seconds=5,
-                       session__idle_countdown_seconds=3, **FAST)
+                       **FAST)
+    kiosk.idle.countdown_seconds = 3  # shorter than a setting may be (at least 20 s), to keep the test short
     kiosk.finish_startup()  # starts the voice, as after the first frame
     kiosk.navigator.open_section(SECTION)
     controls = kiosk.reader.read_aloud
@@ -220,7 +221,8 @@ def test_a_missing_audio_device_withdraws_read_aloud_and_the_visit_still_ends(
         qtbot, make_kiosk, speechd_without_audio, monkeypatch, ticker, caplog):
     monkeypatch.setenv("SPEECHD_ADDRESS", speechd_without_audio.address)
     kiosk = make_kiosk(speech__engine="speechd", touch__repeat_ignore_ms=0, session__idle_timeout_seconds=5,
-                       session__idle_countdown_seconds=3, **QUICK_ANSWERS)
+                       **QUICK_ANSWERS)
+    kiosk.idle.countdown_seconds = 3  # shorter than a setting may be (at least 20 s), to keep the test short
     open_reader(qtbot, kiosk, "en")
     controls = kiosk.reader.read_aloud
     assert kiosk.voice.available("en")

@@ -40,7 +40,9 @@ class SafeTextBrowser(QTextBrowser):
         self._placeholder.fill(Qt.GlobalColor.transparent)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        # Links are reached with Tab and opened with Enter too (keyboards and switches), not only by touch.
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                     | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setSearchPaths([])

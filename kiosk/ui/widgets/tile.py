@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWi
 
 from kiosk.bundle.library import MAX_IMAGE_BYTES
 from kiosk.ui.widgets.safe_picture import decode_picture
+from kiosk.ui.widgets.tinted_icon import tinted_pixmap
 
 TILE_MIN_WIDTH = 240  # three tiles beside each other on a 1024 px screen
 
@@ -31,6 +32,8 @@ class SectionTile(QPushButton):
         # never handed to QIcon by file name (Qt would follow what an SVG references).
         self._icon_name = icon_path.name if icon_path else ""
         self._icon_bytes = _read_icon(icon_path) if icon_path else b""
+        self._tint: str | None = None
+        self._side = 96
         self.title_label = QLabel(self)
         self.title_label.setObjectName("TileTitle")
         self.title_label.setWordWrap(True)
@@ -53,7 +56,13 @@ class SectionTile(QPushButton):
     def sizeHint(self) -> QSize:
         return self.minimumSizeHint()
 
+    def set_icon_tint(self, colour: str | None) -> None:
+        """Draw the icon's shape in ``colour`` (high contrast), or as the bundle drew it (None)."""
+        self._tint = colour
+        self.set_icon_size(self._side)
+
     def set_icon_size(self, side: int) -> None:
+        self._side = side
         if not self._icon_bytes:
             return
         ratio = self.devicePixelRatioF()
@@ -62,6 +71,8 @@ class SectionTile(QPushButton):
         if image is None:
             return
         pixmap = QPixmap.fromImage(image)
+        if self._tint:
+            pixmap = tinted_pixmap(pixmap, self._tint)
         pixmap.setDevicePixelRatio(ratio)
         self.icon_label.setPixmap(pixmap)
 

@@ -14,8 +14,13 @@ ICON_PROPERTY = "iconFile"  # set on a button whose icon is one of ours, to redr
 
 
 def tinted_icon(path: Path, colour: str, size: int = 96) -> QIcon:
-    """The icon's shape filled with ``colour``; drawn large, Qt scales it down sharply."""
-    source = QIcon(str(path)).pixmap(QSize(size, size))
+    """The icon's shape filled with ``colour``; drawn large, Qt scales it down sharply. Only for the kiosk's
+    own icons (``resources/``): a bundle's pictures are decoded from their bytes (``safe_picture``)."""
+    return QIcon(tinted_pixmap(QIcon(str(path)).pixmap(QSize(size, size)), colour))
+
+
+def tinted_pixmap(source: QPixmap, colour: str) -> QPixmap:
+    """``source``'s shape filled with ``colour``."""
     tinted = QPixmap(source.size())
     tinted.fill(Qt.GlobalColor.transparent)
     painter = QPainter(tinted)
@@ -23,7 +28,7 @@ def tinted_icon(path: Path, colour: str, size: int = 96) -> QIcon:
     painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
     painter.fillRect(tinted.rect(), QColor(colour))
     painter.end()
-    return QIcon(tinted)
+    return tinted
 
 
 def retint_icons(root: QWidget, colour: str) -> None:
