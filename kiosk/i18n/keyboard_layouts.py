@@ -18,6 +18,7 @@ Pages:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -235,3 +236,31 @@ def _latin_with_way_back(shifted: bool) -> Layout:
 def typed_characters(layout_rows: Layout) -> set[str]:
     """Every text a tap on this layout can type."""
     return {key.text for row in layout_rows for key in row if key.text}
+
+
+# Widths an action key may shrink to when a row does not fit (a portrait screen): letters never shrink,
+# the wide keys give up their extra width first, the space bar last.
+_NARROWEST = {Action.SPACE: 2.0, Action.NEXT: 1.0}
+
+
+def fit_width(layout: Layout, max_units: float) -> Layout:
+    """``layout`` with its action keys narrowed so that every row is at most ``max_units`` wide, where that is
+    possible; rows that already fit are unchanged, and no key is ever removed or moved."""
+    fitted = []
+    for row in layout:
+        keys = list(row)
+        excess = sum(key.width for key in keys) - max_units
+        # Non-space keys first (shift, backspace, symbols, Latin, Next, hide), then the space bar.
+        for wanted_space in (False, True):
+            for index, key in enumerate(keys):
+                if excess <= 0:
+                    break
+                if key.action is None or (key.action is Action.SPACE) is not wanted_space:
+                    continue
+                narrowest = _NARROWEST.get(key.action, 1.0)
+                give = min(excess, key.width - narrowest)
+                if give > 0:
+                    keys[index] = dataclasses.replace(key, width=key.width - give)
+                    excess -= give
+        fitted.append(tuple(keys))
+    return tuple(fitted)

@@ -8,12 +8,12 @@ into keeps it (and its cursor) while the patient taps.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk import paths
 from kiosk.i18n import _
-from kiosk.i18n.keyboard_layouts import Action, Key, Layout
+from kiosk.i18n.keyboard_layouts import Action, Key, Layout, fit_width
 from kiosk.ui.theme import DEFAULT_PALETTE, Palette
 from kiosk.ui.touch_filter import EXEMPT_PROPERTY
 from kiosk.ui.widgets.tinted_icon import tinted_icon
@@ -21,6 +21,7 @@ from kiosk.ui.widgets.tinted_icon import tinted_icon
 ICONS = {Action.SHIFT: "key-shift.svg", Action.BACKSPACE: "key-backspace.svg", Action.NEXT: "key-next.svg",
          Action.HIDE: "key-hide.svg"}
 KEY_SPACING = 8  # px between keys: targets apart enough that a shaking finger hits one, not two
+MIN_KEY_WIDTH = 80  # the kiosk's target size, kept on a portrait screen by narrowing the wide keys
 UNIT = 100  # stretch per key width unit
 ROWS_TALL = 4  # the panel is as tall as four rows of keys
 
@@ -63,15 +64,18 @@ class KeyboardPanel(QWidget):
         self._labels: dict[Action, str] = {}
         self._palette = DEFAULT_PALETTE
         self._row_height = 80
+        self._fitted_for = -1  # the width the keys were laid out for
         self.set_palette(DEFAULT_PALETTE)
 
     # --- what is shown ---------------------------------------------------------------------------------
     def show_layout(self, layout: Layout, labels: dict[Action, str]) -> None:
         """Draw ``layout``; ``labels`` names the keys that act (the space bar says which alphabet this is)."""
-        if layout == self._layout and labels == self._labels:
+        if layout == self._layout and labels == self._labels and self._fitted_for == self.width():
             return
         self._layout, self._labels = layout, dict(labels)
+        self._fitted_for = self.width()
         self._clear()
+        layout = fit_width(layout, self._units_that_fit())
         widest = max((sum(key.width for key in row) for row in layout), default=1.0)
         pool = iter(self._pool)
         for row in layout:
@@ -95,6 +99,17 @@ class KeyboardPanel(QWidget):
             if margin:
                 line.addStretch(margin)
         self._fit_height()
+
+    def _units_that_fit(self) -> float:
+        """Key widths a row may add up to with every ordinary key at least MIN_KEY_WIDTH wide."""
+        width = self.width() if self.width() > MIN_KEY_WIDTH else (self.window().width() or 1920)
+        return (width - KEY_SPACING) / (MIN_KEY_WIDTH + KEY_SPACING)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A rotated or resized screen: lay the same keys out again for the new width.
+        if self._layout and abs(self._fitted_for - event.size().width()) > 1:
+            self.show_layout(self._layout, self._labels)
 
     def set_row_height(self, height: int) -> None:
         self._row_height = height
@@ -167,9 +182,10 @@ class KeyboardPanel(QWidget):
                 row.setParent(None)
 
     def _fit_height(self) -> None:
-        # One height for every page, so the screen above does not jump when the patient moves from the name
-        # to the e-mail address; the e-mail page's fifth row (digits) makes its rows a little shorter.
-        rows = ROWS_TALL
+        # One height for the pages of four rows, so the screen above does not jump from field to field; the
+        # e-mail page's fifth row (digits) makes the panel one row taller rather than any key smaller than a
+        # finger's target.
+        rows = max(ROWS_TALL, len(self._layout))
         self.setFixedHeight(rows * self._row_height + (rows + 1) * KEY_SPACING)
 
 

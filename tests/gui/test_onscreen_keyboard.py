@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -239,3 +240,26 @@ def test_a_double_tap_on_the_consent_text_counts_once(qtbot, make_kiosk):
     QTest.qWait(500)
     finger.tap(row)  # a deliberate second touch takes the consent back
     assert not form.consent.isChecked()
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080), (1280, 720)])
+@pytest.mark.parametrize("language", ["uk", "fa", "ru", "ar", "de"])
+def test_every_key_is_a_full_target_in_both_orientations(qtbot, make_kiosk, language, size):
+    kiosk = make_kiosk(size=size)
+    form = _open_form(kiosk, language)
+    for field in (form.full_name, form.email, form.phone):
+        tap_field(kiosk, field)
+        qtbot.waitUntil(lambda: kiosk.keyboard.visible and bool(kiosk.keyboard.panel.keys))
+        QApplication.processEvents()
+        keys = kiosk.keyboard.panel.keys
+        assert min(key.width() for key in keys) >= 80, (language, size, field.objectName(),
+                                                         sorted(key.width() for key in keys)[:3])
+        assert min(key.height() for key in keys) >= 80
+        rows: dict[int, list] = {}
+        for key in keys:
+            rows.setdefault(key.y(), []).append(key)
+        for row in rows.values():
+            row.sort(key=lambda key: key.x())
+            gaps = [right.x() - (left.x() + left.width()) for left, right in itertools.pairwise(row)]
+            assert min(gaps, default=8) >= 8, (language, size, gaps)
+        assert max(key.x() + key.width() for key in keys) <= kiosk.window.width()
