@@ -372,6 +372,7 @@ class Kiosk:
         elif page.unreviewed:
             notice = _("This translation has not yet been checked by our medical team.")
         self.reader.show_page(page.title, page.html, index, count, rtl, notice)
+        self.reader.set_related([(linked, self.library.title(linked, language)) for linked in page.links])
 
     def _apply_language(self, _code: str = "") -> None:
         info = self.translator.info

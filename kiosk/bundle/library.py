@@ -36,6 +36,7 @@ class Page:
     fallback: bool  # the requested language had no text for this section
     unreviewed: bool
     problems: tuple[str, ...]
+    links: tuple[str, ...] = ()  # the sections the page links to, in the order they appear, each once
 
 
 class ContentLibrary:
@@ -166,7 +167,7 @@ class ContentLibrary:
             # Too big or too deep to show: the default language's text, with the usual note, beats a blank page.
             original = self.page(section_id, self.default_language)  # rendered once, shared by every fallback
             return Page(section_id, original.language, language, original.title, original.html, True,
-                        original.unreviewed, problems + original.problems)
+                        original.unreviewed, problems + original.problems, original.links)
         if rendered.refused is None and not rendered.html.strip():
             problems += (f"{source.path.name} ({used_language}): empty section",)
         return Page(
@@ -178,6 +179,7 @@ class ContentLibrary:
             fallback=used_language != language,
             unreviewed=not source.reviewed,
             problems=problems,
+            links=tuple(dict.fromkeys(link for link in rendered.links if link != section_id)),
         )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextOption
+from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextCharFormat, QTextCursor, QTextOption
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +22,7 @@ from kiosk.ui import theme
 from kiosk.ui.announce import announce
 from kiosk.ui.widgets.drag_scroll import enable_drag_scroll
 from kiosk.ui.widgets.drag_scroll import set_reduce_motion as set_drag_reduce_motion
+from kiosk.ui.widgets.flow_layout import FlowLayout
 from kiosk.ui.widgets.read_aloud import ReadAloudControls
 from kiosk.ui.widgets.safe_browser import SafeTextBrowser
 
@@ -58,6 +59,18 @@ class ReaderScreen(QWidget):
         enable_drag_scroll(self.browser)
         self.read_aloud = ReadAloudControls(self)
         self.read_aloud.hide()  # shown by the app when a voice exists for the page's language
+        # The sections the page links to, again as full-size buttons: an inline link is a line of text tall,
+        # too small a target for a shaking hand, and Qt shows screen readers no links inside a page.
+        self.related = QWidget(self)
+        self.related.setObjectName("RelatedTopics")
+        self._related_layout = FlowLayout(self.related, spacing=12)
+        self._related_layout.setContentsMargins(0, 0, 0, 0)
+        self.related_label = QLabel(self.related)
+        self.related_label.setObjectName("RelatedLabel")
+        self.related_label.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeading)
+        self._related_layout.addWidget(self.related_label)
+        self.related_buttons: list[QPushButton] = []
+        self.related.hide()
         self.disclaimer = QLabel(self)
         self.disclaimer.setObjectName("Disclaimer")
         self.disclaimer.setWordWrap(True)
@@ -86,6 +99,7 @@ class ReaderScreen(QWidget):
         layout.addLayout(heading)
         layout.addWidget(self.notice)
         layout.addWidget(self.browser, 1)
+        layout.addWidget(self.related)
         layout.addWidget(self.disclaimer)
         layout.addLayout(nav)
         self._index, self._count = 0, 0
@@ -125,6 +139,46 @@ class ReaderScreen(QWidget):
         self.browser.setHtml(f'<div dir="{direction}">{html}</div>')
         self.browser.verticalScrollBar().setValue(0)
         self._update_navigation()
+        self._fit_related()
+
+    def set_related(self, sections: list[tuple[str, str]]) -> None:
+        """The sections this page links to, as (id, title): buttons below the text, in the page's order."""
+        for button in self.related_buttons:
+            self._related_layout.removeWidget(button)
+            button.hide()  # at once: deleteLater waits for the event loop
+            button.deleteLater()
+        self.related_buttons = []
+        previous: QWidget = self.browser
+        for section_id, title in sections:
+            button = QPushButton(title, self.related)
+            button.setObjectName("RelatedTopic")
+            button.setAccessibleName(title)
+            button.clicked.connect(lambda _checked=False, target=section_id: self.sectionRequested.emit(target))
+            self._related_layout.addWidget(button)
+            self.related_buttons.append(button)
+            self.setTabOrder(previous, button)  # after the text, before Read aloud and the page buttons
+            previous = button
+        if self.related_buttons:
+            self.setTabOrder(previous, self.read_aloud.read_button)
+            # The label in line with the middle of the buttons, not with their top edge.
+            self.related_label.setMinimumHeight(self.related_buttons[0].sizeHint().height())
+        self._fit_related()
+
+    def _fit_related(self) -> None:
+        # The text comes first: on a short screen (or at the largest text size) the buttons would leave the
+        # text a line or two, so they are shown only while the text keeps half the screen; the links in the
+        # text still work.
+        if not self.related_buttons:
+            self.related.hide()
+            return
+        spacing = self.layout().spacing()
+        text_room = self.browser.height() + (self.related.height() + spacing if self.related.isVisible() else 0)
+        needed = self.related.heightForWidth(self.width()) if self.width() > 0 else self.related.sizeHint().height()
+        self.related.setVisible(text_room - needed - spacing >= self.height() // 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_related()
 
     def set_palette(self, palette: theme.Palette) -> None:
         """Page colours follow the theme; the page is laid out again in them where the patient was."""
@@ -183,6 +237,7 @@ class ReaderScreen(QWidget):
     def set_text_scale(self, scale: float) -> None:
         self._scale = scale
         self._apply_document_font()
+        self._fit_related()
 
     def _apply_document_font(self) -> None:
         font = QFont(self.browser.font())
@@ -200,6 +255,7 @@ class ReaderScreen(QWidget):
     # --- language ------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.disclaimer.setText(_("This information does not replace a doctor's advice."))
+        self.related_label.setText(_("Read more:"))
         self.read_aloud.retranslate()
         self.browser.setAccessibleDescription(_("The text of this topic; swipe or use the arrow keys to scroll"))
         self.previous_button.setAccessibleDescription(_("Open the topic before this one"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from kiosk.session.navigator import Screen
@@ -111,3 +112,38 @@ def test_body_text_is_at_least_24_px(make_kiosk):
     kiosk = make_kiosk()
     kiosk.navigator.open_section("causes")
     assert kiosk.reader.browser.document().defaultFont().pixelSize() >= 24
+
+
+def test_linked_sections_are_also_full_size_buttons_below_the_text(qtbot, make_kiosk):
+    kiosk = make_kiosk(size=(1920, 1080))
+    kiosk.navigator.home()
+    kiosk.navigator.open_section("what-is-dystonia")
+    reader = kiosk.reader
+    qtbot.waitUntil(lambda: reader.related.isVisible())
+    titles = [button.text() for button in reader.related_buttons]
+    assert titles == [kiosk.library.title(section, "en") for section in ("treatment", "surgery", "causes", "diagnosis")]
+    assert all(button.height() >= 80 and button.width() >= 80 for button in reader.related_buttons)
+    assert [button.accessibleName() for button in reader.related_buttons] == titles
+    qtbot.mouseClick(reader.related_buttons[1], Qt.MouseButton.LeftButton)
+    assert kiosk.navigator.section == "surgery"
+    assert "Medication and Botox" in [button.text() for button in reader.related_buttons]
+    kiosk.translator.set_language("ar")
+    qtbot.waitUntil(lambda: reader.related_buttons[0].text() == kiosk.library.title("treatment", "ar"))
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1080, 1920), (1920, 1080)])
+def test_the_text_keeps_half_the_screen_before_the_related_buttons(qtbot, make_kiosk, size):
+    kiosk = make_kiosk(size=size)
+    kiosk.navigator.home()
+    kiosk.navigator.open_section("what-is-dystonia")
+    reader = kiosk.reader
+    shown = []
+    for step in (0, 1, 2, 0):
+        kiosk.visit.set_text_step(step)
+        qtbot.wait(50)
+        shown.append(reader.related.isVisible())
+        if reader.related.isVisible():
+            assert reader.browser.height() >= reader.height() // 2 - reader.layout().spacing()
+    # A short landscape screen keeps its room for the text; a tall one has room for both.
+    assert shown[0] is (size[1] >= 1080)
+    assert shown[-1] is shown[0], "the buttons come back when the text gets smaller again"
