@@ -142,8 +142,9 @@ class TopBar(QFrame):
             self.consult_button.setAccessibleName(_("Consultation: ask at the desk"))
             self.consult_button.setAccessibleDescription(_(
                 "This kiosk cannot take requests at the moment; the reception desk can help"))
-        self.text_size_button.setAccessibleName(
-            _("Text size: {step} of {steps}").format(step=self._text_step + 1, steps=len(sizes)))
+        # The name starts with what the button shows ("A+"), so a voice-control user can say it.
+        self.text_size_button.setAccessibleName(_("{shown} text size: {step} of {steps}").format(
+            shown=sizes[self._text_step], step=self._text_step + 1, steps=len(sizes)))
         on = self.high_contrast_shown
         self.contrast_button.setAccessibleName(_("High contrast: on") if on else _("High contrast: off"))
         self.contrast_button.setAccessibleDescription(_("White and yellow on black; tap again to switch back"))
