@@ -9,6 +9,7 @@ installed kiosk never compiles a catalog at start-up.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -16,28 +17,16 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 DATA_PACKAGE_DIR = "_data"  # must match kiosk.paths.INSTALLED_DATA_DIR
-DOMAIN = "kiosk"
+
+# The same compiler as the frozen build (build.spec), so a wheel and a frozen folder ship the same catalogs.
+sys.path.insert(0, str(ROOT / "packaging" / "freeze"))
+from freeze_catalogs import compile_catalogs  # noqa: E402
 
 
 def _visible_files(source: Path) -> list[Path]:
     return [path for path in sorted(source.rglob("*"))
             if path.is_file() and not any(part.startswith(".") or part == "__pycache__"
                                           for part in path.relative_to(source).parts)]
-
-
-def _compile_catalogs(translations: Path, out: Path) -> None:
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    for po_file in sorted(translations.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        language = po_file.parent.parent.name
-        mo_file = out / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
-        mo_file.parent.mkdir(parents=True, exist_ok=True)
-        with po_file.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
-        # Fuzzy entries stay out, exactly as when the kiosk compiles a catalog from source.
-        with mo_file.open("wb") as handle:
-            write_mo(handle, catalog, use_fuzzy=False)
 
 
 class BuildWithData(build_py):
@@ -55,7 +44,7 @@ class BuildWithData(build_py):
                 destination = target / name / path.relative_to(ROOT / name)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, destination)
-        _compile_catalogs(ROOT / "translations", target / "translations")
+        compile_catalogs(ROOT / "translations", target / "translations")
 
 
 setup(cmdclass={"build_py": BuildWithData})
