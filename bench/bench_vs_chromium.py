@@ -217,6 +217,7 @@ class Figures:
 
 class Program:
     name = ""
+    source = ROOT  # the folder it runs in
 
     def __init__(self, bench: Bench) -> None:
         self.bench = bench
@@ -255,7 +256,7 @@ class Program:
             os.chmod(runtime, 0o700)
             empty = probe.fingerprint()
             start = time.perf_counter()
-            process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env(tag, Path(runtime)),
+            process = subprocess.Popen(self.command(), cwd=self.source, env=self.env(tag, Path(runtime)),
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 painted = acted = None
@@ -340,11 +341,16 @@ class BareWindow(Program):
 class KioskRun(Program):
     name = "the kiosk"
 
+    def __init__(self, bench: Bench, source: Path = ROOT, name: str = "") -> None:
+        super().__init__(bench)
+        self.source = source
+        self.name = name or self.name
+
     def command(self) -> list[str]:
         return [sys.executable, "-m", "kiosk", "run", "--config", str(self.bench.config)]
 
     def env(self, tag: str, runtime: Path) -> dict[str, str]:
-        return {**super().env(tag, runtime), "KIOSK_HOME": str(self.bench.home), "PYTHONPATH": str(ROOT)}
+        return {**super().env(tag, runtime), "KIOSK_HOME": str(self.bench.home), "PYTHONPATH": str(self.source)}
 
     def first_tap_at(self) -> tuple[int, int]:
         return centre(self.bench.layout["arabic_button"])
@@ -532,7 +538,9 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     parser.add_argument("--settle-seconds", type=float, default=5.0, help="after the first tap, before measuring")
     parser.add_argument("--display", type=int, default=78)
-    parser.add_argument("--only", default="", help="comma-separated subset: bare,kiosk,chromium")
+    parser.add_argument("--only", default="", help="comma-separated subset: bare,kiosk,chromium,before")
+    parser.add_argument("--before", type=Path, help="another copy of the kiosk's source (e.g. the previous "
+                        "commit's) run as a fourth program, interleaved: before and after in one run")
     args = parser.parse_args()
     if not shutil.which("chromium"):
         sys.exit("bench_vs_chromium: needs chromium (apt-get install -y chromium)")
@@ -542,6 +550,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-vs-chromium-") as tmp:
             bench = Bench(args, Path(tmp))
             programs = {"bare": BareWindow(bench), "kiosk": KioskRun(bench), "chromium": ChromiumRun(bench)}
+            if args.before:
+                programs["before"] = KioskRun(bench, args.before.resolve(), "the kiosk before")
             chosen = [programs[name] for name in (args.only.split(",") if args.only else programs)]
             warm_up = argparse.Namespace(**{**vars(args), "sections": 0, "languages": 0, "idle_seconds": 0.1,
                                             "settle_seconds": 0.5})
