@@ -57,6 +57,9 @@ TAP_TIMEOUT_S = 4.0
 LAUNCH_TIMEOUT_S = 40.0
 TAP_EVERY_S = 0.1
 CHANGED_SAMPLES = 12
+# Between two grabs: a grab keeps the single-threaded X server busy for ~5 ms, and back-to-back grabs would
+# slow every program's drawing (Chromium's most: it has the most processes to schedule on two cores).
+GRAB_GAP_S = 0.003
 SIZE = (1920, 1080)
 REFERENCE_FROM_Y = 150  # more differing samples than this: the screen changed
 
@@ -158,6 +161,7 @@ class Probe(Screen):
     def fingerprint(self) -> memoryview:
         from PySide6.QtCore import Qt
 
+        time.sleep(GRAB_GAP_S)
         image = self._screen.grabWindow(0).toImage()
         self.image = image
         small = image.scaled(image.width() // SCALE, image.height() // SCALE,
@@ -227,8 +231,11 @@ class Program:
         raise NotImplementedError
 
     def env(self, tag: str, runtime: Path) -> dict[str, str]:
-        env = {**os.environ, TAG: tag, "XDG_RUNTIME_DIR": str(runtime), "QT_QPA_PLATFORM": "xcb"}
+        env = {**os.environ, TAG: tag, "XDG_RUNTIME_DIR": str(runtime), "QT_QPA_PLATFORM": "xcb",
+               # Compiled bytecode, as an installed or frozen kiosk has it (kept out of the source tree).
+               "PYTHONPYCACHEPREFIX": str(self.bench.pycache)}
         env.pop("KIOSK_SPEECH_ENGINE", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         return env
 
     def acted_on(self) -> bool:
@@ -425,7 +432,8 @@ def chromium_command(page: Path, profile: Path, *extra: str) -> list[str]:
     preferences = profile / "Default" / "Preferences"
     if not preferences.exists():
         preferences.write_text('{"translate": {"enabled": false}}', encoding="utf-8")
-    return ["chromium", "--kiosk", "--no-sandbox", "--no-first-run", "--noerrdialogs", "--password-store=basic",
+    # --incognito as kiosk set-ups run it: nothing of one visitor (history, visited-link colours) is kept.
+    return ["chromium", "--kiosk", "--incognito", "--no-sandbox", "--no-first-run", "--noerrdialogs", "--password-store=basic",
             "--disable-session-crashed-bubble", "--disable-features=Translate", f"--user-data-dir={profile}",
             *extra, page.as_uri()]
 
@@ -462,6 +470,7 @@ class Bench:
         self.config.write_text(f'[delivery]\nhospital_public_key = "{generate_keypair()[1]}"\n', encoding="utf-8")
         self.site = work / "site"
         self.profile = work / "chromium-profile"
+        self.pycache = work / "pycache"
         self.probe = Probe()
         subprocess.run([sys.executable, "-m", "kiosk", "bundle", "export-html", str(ROOT / "content"), "--out",
                         str(self.site)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
