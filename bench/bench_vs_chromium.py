@@ -25,6 +25,7 @@ settles on (no change for SETTLE_S); each grab takes ~5 ms, so figures have that
 once from its own layout (a calibration page loads each exported page in a full-window frame and reports
 the links' rectangles in its title).
 
+BENCH_DEBUG=1 saves a grab of every timed tap that changed nothing (in the temporary folder).
 Needs Debian xvfb, xdotool, openbox and chromium. Runs as root need Chromium's --no-sandbox (passed).
 Figures are for one machine and one run: compare the ratios.
 """
