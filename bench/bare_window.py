@@ -2,7 +2,8 @@
 
 Without ``BENCH_BARE_BUTTON`` it prints the time to its first painted frame and quits (bench_startup.py).
 With ``BENCH_BARE_BUTTON=x,y,w,h`` it is a full-screen window with one button there, that turns the window
-red when tapped, and it runs until killed (bench_responsiveness.py).
+red when tapped (and back at the next tap: a "next page" as cheap as it gets), and it runs until killed
+(bench_responsiveness.py, bench_vs_chromium.py).
 """
 
 import os
@@ -28,7 +29,8 @@ if button_rect:
     window.setStyleSheet("QWidget { background: #f4f1ea; } QPushButton { background: #1d5c8c; color: white; }")
     button = QPushButton("Start", window)
     button.setGeometry(*(int(part) for part in button_rect.split(",")))
-    button.clicked.connect(lambda: window.setStyleSheet("QWidget { background: #c0392b; }"))
+    pages = ["QWidget { background: #c0392b; }", window.styleSheet()]
+    button.clicked.connect(lambda: (window.setStyleSheet(pages[0]), pages.reverse()))
     window.showFullScreen()
 else:
     label = QLabel("Hello")

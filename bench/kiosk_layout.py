@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.app import build_kiosk, use_offscreen_platform
 from kiosk.config import load_config
+from kiosk.session.navigator import Screen
 
 
 def rect_of(widget: QWidget, window: QWidget) -> list[int]:
@@ -32,6 +33,29 @@ def rect_of(widget: QWidget, window: QWidget) -> list[int]:
 def settle() -> None:
     for _ in range(5):
         QApplication.processEvents()
+
+
+def per_language(kiosk, window: QWidget) -> dict:
+    """Where the home screen's tiles, the top bar's buttons and the picker's language buttons are in each
+    language (right-to-left ones mirror them)."""
+    places = {}
+    for code in kiosk.translator.enabled:
+        kiosk.translator.set_language(code)
+        kiosk.navigator.home()
+        settle()
+        bar = window.top_bar
+        entry = {"tiles": [rect_of(tile, window) for tile in kiosk.home.tiles],
+                 "home_button": rect_of(bar.home_button, window),
+                 "language_button": rect_of(bar.language_button, window),
+                 "consult": rect_of(bar.consult_button, window)}
+        kiosk.navigator.go(Screen.LANGUAGES)
+        settle()
+        entry["picker"] = {button.code: rect_of(button, window) for button in kiosk.languages.buttons}
+        places[code] = entry
+    kiosk.translator.set_language(kiosk.translator.default)
+    kiosk.navigator.attract()
+    settle()
+    return places
 
 
 def main() -> None:
@@ -83,6 +107,7 @@ def main() -> None:
     out["typed"] = kiosk.form.full_name.text()
     tap("home", window.top_bar.home_button, 1500)
     out["final_screen"] = window.current_screen()
+    out["by_language"] = per_language(kiosk, window)
     kiosk.shutdown()
     json.dump(out, sys.stdout, ensure_ascii=False)
     print()

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -140,6 +141,8 @@ class Kiosk:
         self._startup_pending: list[Callable[[], object]] = [
             self._warm_up_voice, self._ensure_reader, self._ensure_language_choices, self._ensure_services,
             self._ensure_admin, self._ensure_content_updates]
+        # Each language's catalog, one per turn, so no patient's first switch to a language waits for it.
+        self._startup_pending += [partial(self.translator.load_catalog, code) for code in self.translator.enabled]
         self.keyboard = VirtualKeyboard(self.window, enabled=self.config["keyboard.virtual"])
         self.window.set_keyboard(self.keyboard.panel)
         self._wire()

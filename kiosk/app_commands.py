@@ -118,7 +118,9 @@ def _stop_on_signals(kiosk: Kiosk) -> StopSignals:
 
     def stop(number: int) -> None:
         log.info("%s received: shutting down", signal.Signals(number).name)
-        kiosk.app.quit()
+        # exit(), not quit(): since Qt 6 quit() first asks the windows to close, and the kiosk window refuses
+        # in kiosk mode (Alt+F4), so quit() was ignored and the service manager had to kill the kiosk.
+        kiosk.app.exit(0)
 
     stop_signals.received.connect(stop)
     kiosk.window.firstFramePainted.connect(lambda: log.info("kiosk up (process %d)", os.getpid()))

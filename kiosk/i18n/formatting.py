@@ -8,6 +8,7 @@ dollar is always "US$" where the locale would write a bare "$" that could be any
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -29,9 +30,15 @@ def current_locale() -> str:
     return language_info(active_code()).babel_locale
 
 
+@lru_cache(maxsize=64)
+def _parsed(locale: str) -> Locale:
+    # Locale.parse builds a new object on every call, and a language switch formats a dozen numbers.
+    return Locale.parse(locale)
+
+
 def numbering_system(locale: str) -> str:
     """The CLDR numbering system whose digits and separators the kiosk writes for ``locale``."""
-    parsed = Locale.parse(locale)
+    parsed = _parsed(locale)
     return _NUMBERING_OF_LANGUAGE.get(parsed.language, parsed.default_numbering_system)
 
 
@@ -50,7 +57,7 @@ def format_number(value: int | float, locale: str | None = None) -> str:
 def format_price(amount: float, currency: str, locale: str | None = None) -> str:
     """``amount`` of ``currency`` as the reader writes it: "150 €", "US$125", "١٥٠ €", "€ ۱۵۰"."""
     chosen = locale or current_locale()
-    parsed = Locale.parse(chosen)
+    parsed = _parsed(chosen)
     numbering = numbering_system(chosen)
     if float(amount).is_integer():
         # The locale's own pattern without its fraction: "150,00 €" would suggest cents that never come.

@@ -41,6 +41,10 @@ class Translator(QObject):
     def languages(self) -> list[LanguageInfo]:
         return [language_info(code) for code in self.enabled]
 
+    def load_catalog(self, code: str) -> None:
+        """Read ``code``'s catalog now (it is kept), so switching to it later does not wait for it."""
+        catalogs.load_catalog(code, self._translations_dir)
+
     def set_language(self, code: str) -> None:
         if code not in self.enabled:
             raise ValueError(f"language {code!r} is not enabled (enabled: {', '.join(self.enabled)})")

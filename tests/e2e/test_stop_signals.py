@@ -31,10 +31,12 @@ def wait_for_line(log: Path, text: str, process: subprocess.Popen, timeout: floa
     pytest.fail(f"{text!r} not in {log} after {timeout} s")
 
 
+@pytest.mark.parametrize("mode", [["--windowed"], []], ids=["windowed", "kiosk-mode"])
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_stop_signal_shuts_the_kiosk_down_in_order(kiosk_home: Path, number: signal.Signals):
+def test_a_stop_signal_shuts_the_kiosk_down_in_order(kiosk_home: Path, number: signal.Signals, mode: list[str]):
+    """Also in kiosk mode, whose window refuses to be closed (Alt+F4 must not reach the desktop)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_HOME": str(kiosk_home)}
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed"], cwd=REPO_ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "kiosk", "run", *mode], cwd=REPO_ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     log = kiosk_home / "logs" / "kiosk.log"
     try:
