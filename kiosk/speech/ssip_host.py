@@ -48,6 +48,7 @@ class SSIPHost:
         self._message_tokens: dict[str, int] = {}  # speech-dispatcher's message id -> the kiosk's token
         self._early: dict[str, list[int]] = {}  # events of a message whose id the SPEAK answer has not given yet
         self._started: set[int] = set()
+        self._closing = False
 
     def start(self) -> bool:
         try:
@@ -65,6 +66,7 @@ class SSIPHost:
         return True
 
     def close(self) -> None:
+        self._closing = True  # the connection's end is ours, not the server's
         if self._connection is not None:
             self._connection.close()
 
@@ -117,6 +119,8 @@ class SSIPHost:
 
     def _on_event(self, code: int | None, lines: list[str]) -> None:
         if code is None:
+            if self._closing:
+                return
             emit("error", reason="speech-dispatcher closed the connection")
             os._exit(1)  # nothing left to speak with; the kiosk withdraws Read aloud and may start another host
         message = lines[0] if lines else ""
@@ -133,6 +137,7 @@ class SSIPHost:
             current = token is not None and token == self._token
             if code in (EVENT_END, EVENT_CANCEL):
                 self._message_tokens.pop(message, None)
+                self._started.discard(token)  # type: ignore[arg-type]
                 if current:
                     self._token = None
             first = code == EVENT_BEGIN and current and token not in self._started
