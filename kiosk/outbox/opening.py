@@ -51,8 +51,9 @@ def real_outbox_path(path: Path) -> Path:
     return Path(path).resolve()
 
 
-def check_outbox(path: Path) -> Inspection:
-    """The outbox's condition, counting a quarantine staff have not yet dealt with. Changes nothing."""
+def check_outbox(path: Path, *, record_ledger_damage: bool = False) -> Inspection:
+    """The outbox's condition, counting a quarantine staff have not yet dealt with. Changes nothing, except
+    that the kiosk itself (``record_ledger_damage``) notes a damaged ledger in outbox-events.log."""
     path = real_outbox_path(path)
     pending = pending_sets(path)
     if pending:
@@ -66,6 +67,8 @@ def check_outbox(path: Path) -> Inspection:
         entry = Ledger(ledger_path(path)).read()
     except LedgerError as error:
         log.error("%s; the outbox is checked without it and the ledger written again", error)
+        if record_ledger_damage:
+            record_event(path, "ledger_damaged", reason=str(error))
         entry = None
     return inspect_outbox(path, entry, schema_version=SCHEMA_VERSION)
 
@@ -85,7 +88,7 @@ def open_outbox(
     have exported what can be salvaged and acknowledged it.
     """
     path = real_outbox_path(path)
-    inspection = _check_and_note_ledger(path)
+    inspection = check_outbox(path, record_ledger_damage=True)
     if not inspection.condition.usable:
         pending = pending_sets(path)
         if pending:
@@ -124,10 +127,3 @@ def _finish_interrupted_quarantine(path: Path, newest: QuarantinedSet) -> None:
     if moved:
         record_event(path, "quarantine_completed", folder=str(newest.folder), files=moved)
 
-
-def _check_and_note_ledger(path: Path) -> Inspection:
-    try:
-        Ledger(ledger_path(path)).read()
-    except LedgerError as error:
-        record_event(path, "ledger_damaged", reason=str(error))
-    return check_outbox(path)

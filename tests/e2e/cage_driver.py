@@ -145,6 +145,24 @@ def form(kiosk: Kiosk, language: str) -> dict[str, QWidget]:
     return {"form": kiosk.form, "top_bar": kiosk.window.top_bar}
 
 
+@step("reader")
+def reader(kiosk: Kiosk, language: str) -> dict[str, QWidget]:
+    """A new visit in ``language``: tap its start screen button, then the first topic's tile."""
+    from kiosk.session.navigator import Screen
+
+    start_screen_in(kiosk, "")
+    language = language or kiosk.translator.language
+    language_buttons(kiosk)  # built after the first frame
+    buttons = {button.code: button for button in kiosk.attract.language_buttons}
+    if language not in buttons:
+        raise StepFailed(f"no start screen button for language {language!r}")
+    tap(buttons[language])
+    wait_until(lambda: kiosk.navigator.screen is Screen.HOME, "the home screen")
+    tap(kiosk.home.tiles[0])
+    wait_until(lambda: kiosk.window.current_screen() == Screen.READER.value, "the reader")
+    return {"reader": kiosk.reader, "related": kiosk.reader.related}
+
+
 @step("keyboard")
 def keyboard(kiosk: Kiosk, field: str) -> dict[str, QWidget]:
     """On the form: touch a field (``full_name``, ``phone``, ``email``...); the on-screen keyboard opens."""
