@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from babel import Locale, UnknownLocaleError
-
 # Pseudo-languages for layout testing: English text lengthened (and mirrored for the RTL variant), so
 # clipping and mirroring bugs show before real translations arrive.
 PSEUDO_LTR = "qps"
@@ -55,6 +53,8 @@ def language_info(code: str) -> LanguageInfo:
 
 def babel_language_info(code: str) -> LanguageInfo:
     """The facts as Babel's locale data gives them (any language Babel knows)."""
+    from babel import Locale, UnknownLocaleError
+
     try:
         locale = Locale.parse(code.replace("-", "_"))
     except (ValueError, UnknownLocaleError) as error:

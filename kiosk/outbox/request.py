@@ -22,6 +22,7 @@ from babel import Locale, UnknownLocaleError
 
 from kiosk.i18n import _
 from kiosk.i18n.collation import collated
+from kiosk.i18n.country_names import NAMES as COUNTRY_NAMES
 from kiosk.outbox.text import clean_text, longer_than_input_limit, normalize_digits
 
 PRIVACY_NOTICE_VERSION = "2026-11"
@@ -212,21 +213,26 @@ def phone_example(country: str) -> str:
 
 def country_choices(language: str) -> list[tuple[str, str]]:
     """``(code, name)`` for every country, named in ``language`` and sorted for that reader."""
-    try:
-        names = Locale.parse(language.replace("-", "_")).territories
-    except (UnknownLocaleError, ValueError):
-        names = Locale("en").territories
+    names = _country_names(language)
     pairs = [(code, str(names.get(code, code))) for code in _country_codes()]
     return collated(pairs, language, key=lambda pair: pair[1])
 
 
+def _country_names(language: str) -> dict[str, str]:
+    # The shipped languages' names are written out (kiosk/i18n/country_names.py): Babel would load the
+    # language's whole locale data to give them.
+    written = COUNTRY_NAMES.get(language.replace("-", "_"))
+    if written is not None:
+        return written
+    try:
+        return dict(Locale.parse(language.replace("-", "_")).territories)
+    except (UnknownLocaleError, ValueError):
+        return COUNTRY_NAMES["en"]
+
+
 @lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
-    territories = Locale("en").territories
-    return frozenset(
-        code for code in territories
-        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
-    )
+    return frozenset(code for code in COUNTRY_NAMES["en"] if code not in _NOT_COUNTRIES)
 
 
 def _text(value: object) -> str:
