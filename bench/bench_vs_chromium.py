@@ -14,8 +14,9 @@ from the root window's pixels (bench_responsiveness.Screen), for three programs 
 Per launch: launch -> first paint (the screen no longer shows the empty desktop); launch -> first tap acted on
 (a tap every 100 ms on Arabic, until Arabic is on screen); PSS of the whole process tree (every process that
 carries this run's tag in its environment, so speech-dispatcher and its voice modules, which detach from
-their parent, and Chromium's zygotes count too); idle CPU (all those processes, over --idle-seconds); tap ->
-next page on screen (a section, then home, ...; Chromium: the next section's link in the page header);
+their parent, and Chromium's zygotes count too); idle CPU and wakeups (all those processes' threads, from
+schedstat's nanoseconds, over --idle-seconds, on the home screen after a tap); tap -> next page on screen
+(a section, then home, ...; Chromium: the next section's link in the page header);
 tap -> language switched on screen (kiosk: the picker's button for the next language; Chromium: the header's
 link to the same page in that language); PSS after --sections section and --languages language switches.
 
@@ -104,13 +105,25 @@ def pss_kb(pid: int) -> int:
     return 0
 
 
-def cpu_ticks(pid: int) -> int:
+def cpu_and_wakeups(pid: int) -> tuple[int, int]:
+    """Nanoseconds on a CPU and times woken (context switches), summed over the process's threads.
+
+    schedstat counts in nanoseconds; /proc/PID/stat's ticks are 10 ms, too coarse for an idle program.
+    """
+    nanoseconds = wakeups = 0
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime + stime
-    except (OSError, IndexError):
-        return 0
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0, 0
+    for thread in threads:
+        try:
+            with open(f"/proc/{pid}/task/{thread}/schedstat", encoding="ascii") as schedstat:
+                on_cpu, _waiting, slices = schedstat.read().split()[:3]
+            nanoseconds += int(on_cpu)
+            wakeups += int(slices)
+        except (OSError, ValueError):
+            continue
+    return nanoseconds, wakeups
 
 
 def command_name(pid: int) -> str:
@@ -142,12 +155,14 @@ def tree_pss(tag: str) -> tuple[float, list[tuple[str, float]]]:
     return sum(mb for _name, mb in processes), sorted(processes, key=lambda item: -item[1])
 
 
-def idle_cpu_percent(tag: str, seconds: float) -> float:
-    before = {pid: cpu_ticks(pid) for pid in tagged_processes(tag)}
+def idle_cpu(tag: str, seconds: float) -> tuple[float, float]:
+    """Percent of one core and wakeups per second of every process in the tree, over ``seconds``."""
+    before = {pid: cpu_and_wakeups(pid) for pid in tagged_processes(tag)}
     time.sleep(seconds)
-    after = {pid: cpu_ticks(pid) for pid in tagged_processes(tag)}
-    ticks = sum(after[pid] - before.get(pid, 0) for pid in after)
-    return 100.0 * ticks / os.sysconf("SC_CLK_TCK") / seconds
+    after = {pid: cpu_and_wakeups(pid) for pid in tagged_processes(tag)}
+    nanoseconds = sum(after[pid][0] - before.get(pid, (0, 0))[0] for pid in after)
+    wakeups = sum(after[pid][1] - before.get(pid, (0, 0))[1] for pid in after)
+    return 100.0 * nanoseconds / 1e9 / seconds, wakeups / seconds
 
 
 def kill_tagged(tag: str) -> None:
@@ -233,6 +248,7 @@ class Figures:
     pss: list[float] = field(default_factory=list)
     processes: list[int] = field(default_factory=list)
     idle_cpu: list[float] = field(default_factory=list)
+    idle_wakeups: list[float] = field(default_factory=list)
     page: list[float] = field(default_factory=list)
     language: list[float] = field(default_factory=list)
     pss_after: list[float] = field(default_factory=list)
@@ -316,7 +332,9 @@ class Program:
                 figures.pss.append(total)
                 figures.processes.append(len(breakdown))
                 figures.breakdown = breakdown
-                figures.idle_cpu.append(idle_cpu_percent(tag, args.idle_seconds))
+                cpu, wakeups = idle_cpu(tag, args.idle_seconds)
+                figures.idle_cpu.append(cpu)
+                figures.idle_wakeups.append(wakeups)
                 for index, (tx, ty) in enumerate(self.section_taps(args.sections)):
                     if index < args.timed:
                         self.record(figures.page, probe.timed_tap(tx, ty))
@@ -570,7 +588,7 @@ def main() -> None:
     parser.add_argument("--languages", type=int, default=100, help="language switches per launch")
     parser.add_argument("--timed", type=int, default=30, help="how many of each kind are timed")
     parser.add_argument("--pause", type=float, default=0.2, help="seconds after an untimed tap")
-    parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument("--idle-seconds", type=float, default=30.0)
     parser.add_argument("--settle-seconds", type=float, default=5.0, help="after the first tap, before measuring")
     parser.add_argument("--display", type=int, default=78)
     parser.add_argument("--only", default="", help="comma-separated subset: bare,kiosk,chromium,before")
@@ -616,7 +634,8 @@ def print_table(programs: list[Program], args: argparse.Namespace) -> None:
             ("launch -> first tap acted on", lambda f: cell(f.first_tap, 1000, "ms"), lambda f: f.first_tap),
             ("PSS of the whole process tree", lambda f: cell(f.pss, 1, "MB")
              + f" ({max(f.processes, default=0)} proc)", lambda f: f.pss),
-            ("idle CPU (% of a core)", lambda f: cell(f.idle_cpu, 1, "%", 2), lambda f: f.idle_cpu),
+            ("idle CPU (% of a core)", lambda f: cell(f.idle_cpu, 1, "%", 3), lambda f: f.idle_cpu),
+            ("idle wakeups per second", lambda f: cell(f.idle_wakeups, 1, "/s", 1), lambda f: f.idle_wakeups),
             ("tap -> next page (median / p95)", lambda f: p95(f.page), lambda f: f.page),
             ("tap -> language switched (med / p95)", lambda f: p95(f.language), lambda f: f.language),
             (f"PSS after {args.sections} sections, {args.languages} languages", lambda f: cell(f.pss_after, 1, "MB"),
