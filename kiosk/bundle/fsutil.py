@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import time
 from pathlib import Path
 
@@ -36,6 +37,28 @@ def write_atomic(path: Path, data: bytes) -> None:
     finally:
         temporary.unlink(missing_ok=True)
     fsync_dir(path.parent)
+
+
+def read_regular_file(path: Path, limit: int | None = 1024 * 1024) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (None: any size); OSError for anything else.
+
+    A named pipe or device put where a state file belongs would block a plain read forever (and hold the
+    kiosk's start-up with it); a huge file would fill the memory. Opened without blocking, checked, read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if limit is not None and info.st_size > limit:
+            raise OSError(f"{path} is larger than {limit} bytes")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read() if limit is None else handle.read(limit + 1)
+        if limit is not None and len(data) > limit:
+            raise OSError(f"{path} is larger than {limit} bytes")
+        return data
+    finally:
+        os.close(fd)
 
 
 def fsync_tree(root: Path) -> None:

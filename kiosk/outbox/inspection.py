@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -67,6 +68,10 @@ def inspect_outbox(path: Path, ledger: LedgerEntry | None, *, schema_version: in
     """Look at the outbox file at ``path`` without changing it."""
     expected = None if ledger is None else ledger.committed
     wal = companion(path, "-wal")
+    strange = _not_regular(path) or _not_regular(wal)
+    if strange:
+        # A pipe or device in the outbox's place would block the first read (and SQLite) forever.
+        return Inspection(Condition.DAMAGED, f"{strange.name} is not a regular file", expected=expected)
     size = _size(path)
     if size == 0 and _size(wal) == 0:
         if expected:
@@ -230,6 +235,14 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _not_regular(path: Path) -> Path | None:
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else path
 
 
 def _writable(path: Path) -> bool:

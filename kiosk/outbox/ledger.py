@@ -23,11 +23,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.bundle.fsutil import write_atomic
+from kiosk.bundle.fsutil import read_regular_file, write_atomic
 
 log = logging.getLogger(__name__)
 
 LEDGER_FORMAT = 1
+# The ledger is one short JSON object; a file far larger is not one.
+LEDGER_MAX_BYTES = 64 * 1024
 
 
 class LedgerError(ValueError):
@@ -58,10 +60,10 @@ class Ledger:
             if self._unwritten is not None:
                 return self._unwritten
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_regular_file(self.path, LEDGER_MAX_BYTES).decode("utf-8")
         except FileNotFoundError:
             return None
-        except OSError as error:
+        except (OSError, UnicodeDecodeError) as error:
             raise LedgerError(f"cannot read {self.path}: {error}") from error
         try:
             data = json.loads(text)

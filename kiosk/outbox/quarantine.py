@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.bundle.fsutil import fsync_dir, write_atomic
+from kiosk.bundle.fsutil import fsync_dir, read_regular_file, write_atomic
 from kiosk.outbox.inspection import Inspection, companion
 
 log = logging.getLogger(__name__)
 
 REASON_FILE = "reason.json"
+# What the kiosk writes is well under a kilobyte; anything far larger is not its reason file.
+REASON_MAX_BYTES = 64 * 1024
 SUFFIXES = ("", "-wal", "-shm")
 
 
@@ -122,7 +124,7 @@ def quarantined_sets(outbox_path: Path) -> list[QuarantinedSet]:
     found = []
     for folder in sorted(path for path in root.iterdir() if path.is_dir()):
         try:
-            data = json.loads((folder / REASON_FILE).read_text(encoding="utf-8"))
+            data = json.loads(read_regular_file(folder / REASON_FILE, REASON_MAX_BYTES))
         except (OSError, ValueError):
             data = {"reason": "quarantined (its reason file cannot be read)"}
         if not isinstance(data, dict):
@@ -154,7 +156,7 @@ def acknowledge(item: QuarantinedSet, *, now: float | None = None) -> None:
     """Staff have taken what could be salvaged: a fresh outbox may start. The files stay for forensics."""
     path = item.folder / REASON_FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_file(path, REASON_MAX_BYTES))
         if not isinstance(data, dict):
             raise ValueError("not an object")
     except (OSError, ValueError):

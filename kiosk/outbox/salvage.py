@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from kiosk.bundle.fsutil import read_regular_file
 from kiosk.outbox.inspection import HEADER_BYTES, SQLITE_MAGIC, companion
 from kiosk.outbox.pagescan import request_rows
 from kiosk.outbox.store import DELIVERED, Envelope
@@ -73,7 +74,7 @@ def salvage(database: Path) -> SalvageResult:
         frames: list[Frame] = []
         if wal.exists():
             try:
-                frames = _wal_frames(wal.read_bytes())
+                frames = _wal_frames(read_regular_file(wal, limit=None))
                 result.wal_frames_applied = _replay(frames, copy, copy.stat().st_size)
             except OSError as error:
                 result.notes.append(f"write-ahead log unreadable: {error}")
