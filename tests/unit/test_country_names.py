@@ -21,6 +21,7 @@ TABLES = [ROOT / "kiosk" / "i18n" / name for name in ("currency_symbols.py", "co
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_names_are_babels(locale: str):
+    assert locale in NAMES, "run scripts/write-locale-tables"
     territories = Locale.parse(locale).territories
     expected = {code: str(name) for code, name in territories.items()
                 if isinstance(code, str) and len(code) == 2 and code.isalpha()}
