@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape as html_escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -27,6 +28,8 @@ from kiosk.ui.widgets.read_aloud import ReadAloudControls
 from kiosk.ui.widgets.safe_browser import SafeTextBrowser
 
 BROWSER_MIN_HEIGHT = 120
+# Fewer lines than this left for the text, and the notice above it moves into the text.
+MIN_TEXT_LINES = 5
 
 
 class ReaderScreen(QWidget):
@@ -106,6 +109,8 @@ class ReaderScreen(QWidget):
         self._scale = 1.0
         self._rtl = False
         self._html = ""
+        self._notice = ""
+        self._notice_in_text = False
         self._palette = theme.DEFAULT_PALETTE
         # Reading order: the text (and its links), then Read aloud beside the title, then the page buttons.
         self.setTabOrder(self.browser, self.read_aloud.read_button)
@@ -120,8 +125,11 @@ class ReaderScreen(QWidget):
         self._index, self._count, self._rtl = index, count, rtl
         self.title.setText(title)
         self.setAccessibleName(title)
+        self._notice = notice
         self.notice.setText(notice)
-        self.notice.setVisible(bool(notice))
+        # Where the previous page had its notice, this one has it too (the screen has not changed size).
+        self._notice_in_text = self._notice_in_text and bool(notice)
+        self.notice.setVisible(bool(notice) and not self._notice_in_text)
         self._html = html
         self.browser.setAccessibleName(title)
         document = self.browser.document()
@@ -135,11 +143,19 @@ class ReaderScreen(QWidget):
             Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft))
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         document.setDefaultTextOption(option)
-        direction = "rtl" if rtl else "ltr"
-        self.browser.setHtml(f'<div dir="{direction}">{html}</div>')
+        self._render()
         self.browser.verticalScrollBar().setValue(0)
         self._update_navigation()
-        self._fit_related()
+        self._fit_room()
+
+    def _render(self) -> None:
+        page = f'<div dir="{"rtl" if self._rtl else "ltr"}">{self._html}</div>'
+        if self._notice_in_text:
+            # In the interface's language and direction, which a page shown in another language is not.
+            direction = "rtl" if self.layoutDirection() == Qt.LayoutDirection.RightToLeft else "ltr"
+            page = (f'<p dir="{direction}" style="background-color: {self._palette.notice_bg}; '
+                    f'color: {self._palette.notice_text};">{html_escape(self._notice)}</p>{page}')
+        self.browser.setHtml(page)
 
     def set_related(self, sections: list[tuple[str, str]]) -> None:
         """The sections this page links to, as (id, title): buttons below the text, in the page's order."""
@@ -162,23 +178,47 @@ class ReaderScreen(QWidget):
             self.setTabOrder(previous, self.read_aloud.read_button)
             # The label in line with the middle of the buttons, not with their top edge.
             self.related_label.setMinimumHeight(self.related_buttons[0].sizeHint().height())
-        self._fit_related()
+        self._fit_room()
 
-    def _fit_related(self) -> None:
-        # The text comes first: on a short screen (or at the largest text size) the buttons would leave the
-        # text a line or two, so they are shown only while the text keeps half the screen; the links in the
-        # text still work.
+    def _fit_room(self) -> None:
+        """Give the text the room: the notice and the Read more buttons yield to it on a short screen.
+
+        At the largest text on a 720 px screen the notice above the text and the buttons below it would
+        leave the text one line. The notice then becomes the page's first paragraph and scrolls with it;
+        the buttons are shown only while the text keeps half the screen (the links in the text still work).
+        """
+        if self.width() <= 0:
+            return
+        spacing = self.layout().spacing()
+        room = self.browser.height() + sum(widget.height() + spacing for widget in (self.notice, self.related)
+                                           if widget.isVisible())
+        if self._notice:
+            notice_needed = self.notice.heightForWidth(self.width() - self._side_margins()) + spacing
+            in_text = room - notice_needed < MIN_TEXT_LINES * self._line_height()
+            if not in_text:
+                room -= notice_needed
+            if in_text != self._notice_in_text:
+                fraction = self.scroll_fraction()
+                self._notice_in_text = in_text
+                self.notice.setVisible(not in_text)
+                self._render()
+                self.set_scroll_fraction(fraction)
         if not self.related_buttons:
             self.related.hide()
             return
-        spacing = self.layout().spacing()
-        text_room = self.browser.height() + (self.related.height() + spacing if self.related.isVisible() else 0)
-        needed = self.related.heightForWidth(self.width()) if self.width() > 0 else self.related.sizeHint().height()
-        self.related.setVisible(text_room - needed - spacing >= self.height() // 2)
+        needed = self.related.heightForWidth(self.width() - self._side_margins())
+        self.related.setVisible(room - needed - spacing >= self.height() // 2)
+
+    def _side_margins(self) -> int:
+        margins = self.layout().contentsMargins()
+        return margins.left() + margins.right()
+
+    def _line_height(self) -> int:
+        return round(theme.px(theme.BODY_PX, self._scale) * 1.4)  # the page's line-height: 140 %
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_related()
+        self._fit_room()
 
     def set_palette(self, palette: theme.Palette) -> None:
         """Page colours follow the theme; the page is laid out again in them where the patient was."""
@@ -188,7 +228,7 @@ class ReaderScreen(QWidget):
         if self._html:
             fraction = self.scroll_fraction()
             self.browser.document().setDefaultStyleSheet(theme.document_style_sheet(palette))
-            self.browser.setHtml(f'<div dir="{"rtl" if self._rtl else "ltr"}">{self._html}</div>')
+            self._render()
             self.set_scroll_fraction(fraction)
 
     def set_reduce_motion(self, reduce: bool) -> None:
@@ -202,11 +242,18 @@ class ReaderScreen(QWidget):
 
     # --- reading aloud -------------------------------------------------------------------------------
     def plain_text(self) -> str:
-        """The page as the voice reads it; positions in it are document positions, for ``highlight``."""
-        return self.browser.document().toPlainText()
+        """The page as the voice reads it (without a notice shown in the text), for ``highlight``."""
+        return self.browser.document().toPlainText()[self._text_start():]
+
+    def _text_start(self) -> int:
+        # The notice, when it is the first paragraph, is not read: positions stay the page's own whichever
+        # way the notice is shown, also when the text size changes while the page is being read.
+        return self.browser.document().firstBlock().length() if self._notice_in_text else 0
 
     def highlight(self, start: int, end: int) -> None:
         """Mark the sentence being read without changing the document, and keep it in view."""
+        offset = self._text_start()
+        start, end = start + offset, end + offset
         cursor = QTextCursor(self.browser.document())
         cursor.setPosition(start)
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
@@ -232,12 +279,13 @@ class ReaderScreen(QWidget):
         marks = self.browser.extraSelections()
         if not marks:
             return None
-        return marks[0].cursor.selectionStart(), marks[0].cursor.selectionEnd()
+        offset = self._text_start()
+        return marks[0].cursor.selectionStart() - offset, marks[0].cursor.selectionEnd() - offset
 
     def set_text_scale(self, scale: float) -> None:
         self._scale = scale
         self._apply_document_font()
-        self._fit_related()
+        self._fit_room()
 
     def _apply_document_font(self) -> None:
         font = QFont(self.browser.font())
