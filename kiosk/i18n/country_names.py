@@ -1,2136 +1,2150 @@
-"""Every two-letter region's name in each shipped language.
+"""Every two-letter region's name in each shipped language, one text per language ("code<TAB>name" lines,
+split when a language is first asked for: 2,000 separate strings would cost a megabyte at start-up).
 
 Written by scripts/write-locale-tables from Babel's CLDR data; do not edit by hand.
 tests/unit/test_country_names.py checks it.
 """
 
-NAMES: dict[str, dict[str, str]] = {
-    'ar': {
-        'AC': 'جزيرة أسينشيون',
-        'AD': 'أندورا',
-        'AE': 'الإمارات العربية المتحدة',
-        'AF': 'أفغانستان',
-        'AG': 'أنتيغوا وبربودا',
-        'AI': 'أنغويلا',
-        'AL': 'ألبانيا',
-        'AM': 'أرمينيا',
-        'AO': 'أنغولا',
-        'AQ': 'أنتاركتيكا',
-        'AR': 'الأرجنتين',
-        'AS': 'ساموا الأمريكية',
-        'AT': 'النمسا',
-        'AU': 'أستراليا',
-        'AW': 'أروبا',
-        'AX': 'جزر آلاند',
-        'AZ': 'أذربيجان',
-        'BA': 'البوسنة والهرسك',
-        'BB': 'بربادوس',
-        'BD': 'بنغلاديش',
-        'BE': 'بلجيكا',
-        'BF': 'بوركينا فاسو',
-        'BG': 'بلغاريا',
-        'BH': 'البحرين',
-        'BI': 'بوروندي',
-        'BJ': 'بنين',
-        'BL': 'سان بارتليمي',
-        'BM': 'برمودا',
-        'BN': 'بروناي',
-        'BO': 'بوليفيا',
-        'BQ': 'هولندا الكاريبية',
-        'BR': 'البرازيل',
-        'BS': 'جزر البهاما',
-        'BT': 'بوتان',
-        'BV': 'جزيرة بوفيه',
-        'BW': 'بوتسوانا',
-        'BY': 'بيلاروس',
-        'BZ': 'بليز',
-        'CA': 'كندا',
-        'CC': 'جزر كوكوس (كيلينغ)',
-        'CD': 'الكونغو - كينشاسا',
-        'CF': 'جمهورية أفريقيا الوسطى',
-        'CG': 'الكونغو - برازافيل',
-        'CH': 'سويسرا',
-        'CI': 'ساحل العاج',
-        'CK': 'جزر كوك',
-        'CL': 'تشيلي',
-        'CM': 'الكاميرون',
-        'CN': 'الصين',
-        'CO': 'كولومبيا',
-        'CP': 'جزيرة كليبيرتون',
-        'CQ': 'سارك',
-        'CR': 'كوستاريكا',
-        'CU': 'كوبا',
-        'CV': 'الرأس الأخضر',
-        'CW': 'كوراساو',
-        'CX': 'جزيرة كريسماس',
-        'CY': 'قبرص',
-        'CZ': 'التشيك',
-        'DE': 'ألمانيا',
-        'DG': 'دييغو غارسيا',
-        'DJ': 'جيبوتي',
-        'DK': 'الدانمرك',
-        'DM': 'دومينيكا',
-        'DO': 'جمهورية الدومينيكان',
-        'DZ': 'الجزائر',
-        'EA': 'سيوتا وميليلا',
-        'EC': 'الإكوادور',
-        'EE': 'إستونيا',
-        'EG': 'مصر',
-        'EH': 'الصحراء الغربية',
-        'ER': 'إريتريا',
-        'ES': 'إسبانيا',
-        'ET': 'إثيوبيا',
-        'EU': 'الاتحاد الأوروبي',
-        'EZ': 'منطقة اليورو',
-        'FI': 'فنلندا',
-        'FJ': 'فيجي',
-        'FK': 'جزر فوكلاند',
-        'FM': 'ميكرونيزيا',
-        'FO': 'جزر فارو',
-        'FR': 'فرنسا',
-        'GA': 'الغابون',
-        'GB': 'المملكة المتحدة',
-        'GD': 'غرينادا',
-        'GE': 'جورجيا',
-        'GF': 'غويانا الفرنسية',
-        'GG': 'غيرنزي',
-        'GH': 'غانا',
-        'GI': 'جبل طارق',
-        'GL': 'غرينلاند',
-        'GM': 'غامبيا',
-        'GN': 'غينيا',
-        'GP': 'غوادلوب',
-        'GQ': 'غينيا الاستوائية',
-        'GR': 'اليونان',
-        'GS': 'جورجيا الجنوبية وجزر ساندويتش الجنوبية',
-        'GT': 'غواتيمالا',
-        'GU': 'غوام',
-        'GW': 'غينيا بيساو',
-        'GY': 'غيانا',
-        'HK': 'هونغ كونغ الصينية (منطقة إدارية خاصة)',
-        'HM': 'جزيرة هيرد وجزر ماكدونالد',
-        'HN': 'هندوراس',
-        'HR': 'كرواتيا',
-        'HT': 'هايتي',
-        'HU': 'هنغاريا',
-        'IC': 'جزر الكناري',
-        'ID': 'إندونيسيا',
-        'IE': 'أيرلندا',
-        'IL': 'إسرائيل',
-        'IM': 'جزيرة مان',
-        'IN': 'الهند',
-        'IO': 'الإقليم البريطاني في المحيط الهندي',
-        'IQ': 'العراق',
-        'IR': 'إيران',
-        'IS': 'آيسلندا',
-        'IT': 'إيطاليا',
-        'JE': 'جيرسي',
-        'JM': 'جامايكا',
-        'JO': 'الأردن',
-        'JP': 'اليابان',
-        'KE': 'كينيا',
-        'KG': 'قيرغيزستان',
-        'KH': 'كمبوديا',
-        'KI': 'كيريباتي',
-        'KM': 'جزر القمر',
-        'KN': 'سانت كيتس ونيفيس',
-        'KP': 'كوريا الشمالية',
-        'KR': 'كوريا الجنوبية',
-        'KW': 'الكويت',
-        'KY': 'جزر كايمان',
-        'KZ': 'كازاخستان',
-        'LA': 'لاوس',
-        'LB': 'لبنان',
-        'LC': 'سانت لوسيا',
-        'LI': 'ليختنشتاين',
-        'LK': 'سريلانكا',
-        'LR': 'ليبيريا',
-        'LS': 'ليسوتو',
-        'LT': 'ليتوانيا',
-        'LU': 'لوكسمبورغ',
-        'LV': 'لاتفيا',
-        'LY': 'ليبيا',
-        'MA': 'المغرب',
-        'MC': 'موناكو',
-        'MD': 'مولدوفا',
-        'ME': 'الجبل الأسود',
-        'MF': 'سان مارتن',
-        'MG': 'مدغشقر',
-        'MH': 'جزر مارشال',
-        'MK': 'مقدونيا الشمالية',
-        'ML': 'مالي',
-        'MM': 'ميانمار (بورما)',
-        'MN': 'منغوليا',
-        'MO': 'منطقة ماكاو الإدارية الخاصة',
-        'MP': 'جزر ماريانا الشمالية',
-        'MQ': 'جزر المارتينيك',
-        'MR': 'موريتانيا',
-        'MS': 'مونتسرات',
-        'MT': 'مالطا',
-        'MU': 'موريشيوس',
-        'MV': 'جزر المالديف',
-        'MW': 'ملاوي',
-        'MX': 'المكسيك',
-        'MY': 'ماليزيا',
-        'MZ': 'موزمبيق',
-        'NA': 'ناميبيا',
-        'NC': 'كاليدونيا الجديدة',
-        'NE': 'النيجر',
-        'NF': 'جزيرة نورفولك',
-        'NG': 'نيجيريا',
-        'NI': 'نيكاراغوا',
-        'NL': 'هولندا',
-        'NO': 'النرويج',
-        'NP': 'نيبال',
-        'NR': 'ناورو',
-        'NU': 'نيوي',
-        'NZ': 'نيوزيلندا',
-        'OM': 'عُمان',
-        'PA': 'بنما',
-        'PE': 'بيرو',
-        'PF': 'بولينيزيا الفرنسية',
-        'PG': 'بابوا غينيا الجديدة',
-        'PH': 'الفلبين',
-        'PK': 'باكستان',
-        'PL': 'بولندا',
-        'PM': 'سان بيير ومكويلون',
-        'PN': 'جزر بيتكيرن',
-        'PR': 'بورتوريكو',
-        'PS': 'الأراضي الفلسطينية',
-        'PT': 'البرتغال',
-        'PW': 'بالاو',
-        'PY': 'باراغواي',
-        'QA': 'قطر',
-        'QO': 'أوقيانوسيا النائية',
-        'RE': 'روينيون',
-        'RO': 'رومانيا',
-        'RS': 'صربيا',
-        'RU': 'روسيا',
-        'RW': 'رواندا',
-        'SA': 'المملكة العربية السعودية',
-        'SB': 'جزر سليمان',
-        'SC': 'سيشل',
-        'SD': 'السودان',
-        'SE': 'السويد',
-        'SG': 'سنغافورة',
-        'SH': 'سانت هيلينا',
-        'SI': 'سلوفينيا',
-        'SJ': 'سفالبارد وجان ماين',
-        'SK': 'سلوفاكيا',
-        'SL': 'سيراليون',
-        'SM': 'سان مارينو',
-        'SN': 'السنغال',
-        'SO': 'الصومال',
-        'SR': 'سورينام',
-        'SS': 'جنوب السودان',
-        'ST': 'ساو تومي وبرينسيبي',
-        'SV': 'السلفادور',
-        'SX': 'سانت مارتن',
-        'SY': 'سوريا',
-        'SZ': 'إسواتيني',
-        'TA': 'تريستان دا كونا',
-        'TC': 'جزر توركس وكايكوس',
-        'TD': 'تشاد',
-        'TF': 'الأقاليم الجنوبية الفرنسية',
-        'TG': 'توغو',
-        'TH': 'تايلاند',
-        'TJ': 'طاجيكستان',
-        'TK': 'توكيلاو',
-        'TL': 'تيمور - ليشتي',
-        'TM': 'تركمانستان',
-        'TN': 'تونس',
-        'TO': 'تونغا',
-        'TR': 'تركيا',
-        'TT': 'ترينيداد وتوباغو',
-        'TV': 'توفالو',
-        'TW': 'تايوان',
-        'TZ': 'تنزانيا',
-        'UA': 'أوكرانيا',
-        'UG': 'أوغندا',
-        'UM': 'جزر الولايات المتحدة النائية',
-        'UN': 'الأمم المتحدة',
-        'US': 'الولايات المتحدة',
-        'UY': 'أورغواي',
-        'UZ': 'أوزبكستان',
-        'VA': 'الفاتيكان',
-        'VC': 'سانت فنسنت وجزر غرينادين',
-        'VE': 'فنزويلا',
-        'VG': 'جزر فيرجن البريطانية',
-        'VI': 'جزر فيرجن الأمريكية',
-        'VN': 'فيتنام',
-        'VU': 'فانواتو',
-        'WF': 'جزر والس وفوتونا',
-        'WS': 'ساموا',
-        'XA': 'لكنات تجريبية غير أصلية',
-        'XB': 'لكنات تجريبية ثنائية الاتجاه',
-        'XK': 'كوسوفو',
-        'YE': 'اليمن',
-        'YT': 'مايوت',
-        'ZA': 'جنوب أفريقيا',
-        'ZM': 'زامبيا',
-        'ZW': 'زيمبابوي',
-        'ZZ': 'منطقة غير معروفة',
-    },
-    'de': {
-        'AC': 'Ascension',
-        'AD': 'Andorra',
-        'AE': 'Vereinigte Arabische Emirate',
-        'AF': 'Afghanistan',
-        'AG': 'Antigua und Barbuda',
-        'AI': 'Anguilla',
-        'AL': 'Albanien',
-        'AM': 'Armenien',
-        'AO': 'Angola',
-        'AQ': 'Antarktis',
-        'AR': 'Argentinien',
-        'AS': 'Amerikanisch-Samoa',
-        'AT': 'Österreich',
-        'AU': 'Australien',
-        'AW': 'Aruba',
-        'AX': 'Ålandinseln',
-        'AZ': 'Aserbaidschan',
-        'BA': 'Bosnien und Herzegowina',
-        'BB': 'Barbados',
-        'BD': 'Bangladesch',
-        'BE': 'Belgien',
-        'BF': 'Burkina Faso',
-        'BG': 'Bulgarien',
-        'BH': 'Bahrain',
-        'BI': 'Burundi',
-        'BJ': 'Benin',
-        'BL': 'St. Barthélemy',
-        'BM': 'Bermuda',
-        'BN': 'Brunei Darussalam',
-        'BO': 'Bolivien',
-        'BQ': 'Karibische Niederlande',
-        'BR': 'Brasilien',
-        'BS': 'Bahamas',
-        'BT': 'Bhutan',
-        'BV': 'Bouvetinsel',
-        'BW': 'Botsuana',
-        'BY': 'Belarus',
-        'BZ': 'Belize',
-        'CA': 'Kanada',
-        'CC': 'Kokosinseln',
-        'CD': 'Kongo-Kinshasa',
-        'CF': 'Zentralafrikanische Republik',
-        'CG': 'Kongo-Brazzaville',
-        'CH': 'Schweiz',
-        'CI': 'Côte d’Ivoire',
-        'CK': 'Cookinseln',
-        'CL': 'Chile',
-        'CM': 'Kamerun',
-        'CN': 'China',
-        'CO': 'Kolumbien',
-        'CP': 'Clipperton-Insel',
-        'CQ': 'Sark',
-        'CR': 'Costa Rica',
-        'CU': 'Kuba',
-        'CV': 'Cabo Verde',
-        'CW': 'Curaçao',
-        'CX': 'Weihnachtsinsel',
-        'CY': 'Zypern',
-        'CZ': 'Tschechien',
-        'DE': 'Deutschland',
-        'DG': 'Diego Garcia',
-        'DJ': 'Dschibuti',
-        'DK': 'Dänemark',
-        'DM': 'Dominica',
-        'DO': 'Dominikanische Republik',
-        'DZ': 'Algerien',
-        'EA': 'Ceuta und Melilla',
-        'EC': 'Ecuador',
-        'EE': 'Estland',
-        'EG': 'Ägypten',
-        'EH': 'Westsahara',
-        'ER': 'Eritrea',
-        'ES': 'Spanien',
-        'ET': 'Äthiopien',
-        'EU': 'Europäische Union',
-        'EZ': 'Eurozone',
-        'FI': 'Finnland',
-        'FJ': 'Fidschi',
-        'FK': 'Falklandinseln',
-        'FM': 'Mikronesien',
-        'FO': 'Färöer',
-        'FR': 'Frankreich',
-        'GA': 'Gabun',
-        'GB': 'Vereinigtes Königreich',
-        'GD': 'Grenada',
-        'GE': 'Georgien',
-        'GF': 'Französisch-Guayana',
-        'GG': 'Guernsey',
-        'GH': 'Ghana',
-        'GI': 'Gibraltar',
-        'GL': 'Grönland',
-        'GM': 'Gambia',
-        'GN': 'Guinea',
-        'GP': 'Guadeloupe',
-        'GQ': 'Äquatorialguinea',
-        'GR': 'Griechenland',
-        'GS': 'Südgeorgien und die Südlichen Sandwichinseln',
-        'GT': 'Guatemala',
-        'GU': 'Guam',
-        'GW': 'Guinea-Bissau',
-        'GY': 'Guyana',
-        'HK': 'Sonderverwaltungsregion Hongkong',
-        'HM': 'Heard und McDonaldinseln',
-        'HN': 'Honduras',
-        'HR': 'Kroatien',
-        'HT': 'Haiti',
-        'HU': 'Ungarn',
-        'IC': 'Kanarische Inseln',
-        'ID': 'Indonesien',
-        'IE': 'Irland',
-        'IL': 'Israel',
-        'IM': 'Isle of Man',
-        'IN': 'Indien',
-        'IO': 'Britisches Territorium im Indischen Ozean',
-        'IQ': 'Irak',
-        'IR': 'Iran',
-        'IS': 'Island',
-        'IT': 'Italien',
-        'JE': 'Jersey',
-        'JM': 'Jamaika',
-        'JO': 'Jordanien',
-        'JP': 'Japan',
-        'KE': 'Kenia',
-        'KG': 'Kirgisistan',
-        'KH': 'Kambodscha',
-        'KI': 'Kiribati',
-        'KM': 'Komoren',
-        'KN': 'St. Kitts und Nevis',
-        'KP': 'Nordkorea',
-        'KR': 'Südkorea',
-        'KW': 'Kuwait',
-        'KY': 'Kaimaninseln',
-        'KZ': 'Kasachstan',
-        'LA': 'Laos',
-        'LB': 'Libanon',
-        'LC': 'St. Lucia',
-        'LI': 'Liechtenstein',
-        'LK': 'Sri Lanka',
-        'LR': 'Liberia',
-        'LS': 'Lesotho',
-        'LT': 'Litauen',
-        'LU': 'Luxemburg',
-        'LV': 'Lettland',
-        'LY': 'Libyen',
-        'MA': 'Marokko',
-        'MC': 'Monaco',
-        'MD': 'Republik Moldau',
-        'ME': 'Montenegro',
-        'MF': 'St. Martin',
-        'MG': 'Madagaskar',
-        'MH': 'Marshallinseln',
-        'MK': 'Nordmazedonien',
-        'ML': 'Mali',
-        'MM': 'Myanmar',
-        'MN': 'Mongolei',
-        'MO': 'Sonderverwaltungsregion Macau',
-        'MP': 'Nördliche Marianen',
-        'MQ': 'Martinique',
-        'MR': 'Mauretanien',
-        'MS': 'Montserrat',
-        'MT': 'Malta',
-        'MU': 'Mauritius',
-        'MV': 'Malediven',
-        'MW': 'Malawi',
-        'MX': 'Mexiko',
-        'MY': 'Malaysia',
-        'MZ': 'Mosambik',
-        'NA': 'Namibia',
-        'NC': 'Neukaledonien',
-        'NE': 'Niger',
-        'NF': 'Norfolkinsel',
-        'NG': 'Nigeria',
-        'NI': 'Nicaragua',
-        'NL': 'Niederlande',
-        'NO': 'Norwegen',
-        'NP': 'Nepal',
-        'NR': 'Nauru',
-        'NU': 'Niue',
-        'NZ': 'Neuseeland',
-        'OM': 'Oman',
-        'PA': 'Panama',
-        'PE': 'Peru',
-        'PF': 'Französisch-Polynesien',
-        'PG': 'Papua-Neuguinea',
-        'PH': 'Philippinen',
-        'PK': 'Pakistan',
-        'PL': 'Polen',
-        'PM': 'St. Pierre und Miquelon',
-        'PN': 'Pitcairninseln',
-        'PR': 'Puerto Rico',
-        'PS': 'Palästinensische Autonomiegebiete',
-        'PT': 'Portugal',
-        'PW': 'Palau',
-        'PY': 'Paraguay',
-        'QA': 'Katar',
-        'QO': 'Äußeres Ozeanien',
-        'RE': 'Réunion',
-        'RO': 'Rumänien',
-        'RS': 'Serbien',
-        'RU': 'Russland',
-        'RW': 'Ruanda',
-        'SA': 'Saudi-Arabien',
-        'SB': 'Salomonen',
-        'SC': 'Seychellen',
-        'SD': 'Sudan',
-        'SE': 'Schweden',
-        'SG': 'Singapur',
-        'SH': 'St. Helena',
-        'SI': 'Slowenien',
-        'SJ': 'Spitzbergen und Jan Mayen',
-        'SK': 'Slowakei',
-        'SL': 'Sierra Leone',
-        'SM': 'San Marino',
-        'SN': 'Senegal',
-        'SO': 'Somalia',
-        'SR': 'Suriname',
-        'SS': 'Südsudan',
-        'ST': 'São Tomé und Príncipe',
-        'SV': 'El Salvador',
-        'SX': 'Sint Maarten',
-        'SY': 'Syrien',
-        'SZ': 'Eswatini',
-        'TA': 'Tristan da Cunha',
-        'TC': 'Turks- und Caicosinseln',
-        'TD': 'Tschad',
-        'TF': 'Französische Süd- und Antarktisgebiete',
-        'TG': 'Togo',
-        'TH': 'Thailand',
-        'TJ': 'Tadschikistan',
-        'TK': 'Tokelau',
-        'TL': 'Timor-Leste',
-        'TM': 'Turkmenistan',
-        'TN': 'Tunesien',
-        'TO': 'Tonga',
-        'TR': 'Türkei',
-        'TT': 'Trinidad und Tobago',
-        'TV': 'Tuvalu',
-        'TW': 'Taiwan',
-        'TZ': 'Tansania',
-        'UA': 'Ukraine',
-        'UG': 'Uganda',
-        'UM': 'Amerikanische Überseeinseln',
-        'UN': 'Vereinte Nationen',
-        'US': 'Vereinigte Staaten',
-        'UY': 'Uruguay',
-        'UZ': 'Usbekistan',
-        'VA': 'Vatikanstadt',
-        'VC': 'St. Vincent und die Grenadinen',
-        'VE': 'Venezuela',
-        'VG': 'Britische Jungferninseln',
-        'VI': 'Amerikanische Jungferninseln',
-        'VN': 'Vietnam',
-        'VU': 'Vanuatu',
-        'WF': 'Wallis und Futuna',
-        'WS': 'Samoa',
-        'XA': 'Pseudo-Akzente',
-        'XB': 'Pseudo-Bidi',
-        'XK': 'Kosovo',
-        'YE': 'Jemen',
-        'YT': 'Mayotte',
-        'ZA': 'Südafrika',
-        'ZM': 'Sambia',
-        'ZW': 'Simbabwe',
-        'ZZ': 'Unbekannte Region',
-    },
-    'en': {
-        'AC': 'Ascension Island',
-        'AD': 'Andorra',
-        'AE': 'United Arab Emirates',
-        'AF': 'Afghanistan',
-        'AG': 'Antigua & Barbuda',
-        'AI': 'Anguilla',
-        'AL': 'Albania',
-        'AM': 'Armenia',
-        'AO': 'Angola',
-        'AQ': 'Antarctica',
-        'AR': 'Argentina',
-        'AS': 'American Samoa',
-        'AT': 'Austria',
-        'AU': 'Australia',
-        'AW': 'Aruba',
-        'AX': 'Åland Islands',
-        'AZ': 'Azerbaijan',
-        'BA': 'Bosnia & Herzegovina',
-        'BB': 'Barbados',
-        'BD': 'Bangladesh',
-        'BE': 'Belgium',
-        'BF': 'Burkina Faso',
-        'BG': 'Bulgaria',
-        'BH': 'Bahrain',
-        'BI': 'Burundi',
-        'BJ': 'Benin',
-        'BL': 'St. Barthélemy',
-        'BM': 'Bermuda',
-        'BN': 'Brunei',
-        'BO': 'Bolivia',
-        'BQ': 'Caribbean Netherlands',
-        'BR': 'Brazil',
-        'BS': 'Bahamas',
-        'BT': 'Bhutan',
-        'BV': 'Bouvet Island',
-        'BW': 'Botswana',
-        'BY': 'Belarus',
-        'BZ': 'Belize',
-        'CA': 'Canada',
-        'CC': 'Cocos (Keeling) Islands',
-        'CD': 'Congo - Kinshasa',
-        'CF': 'Central African Republic',
-        'CG': 'Congo - Brazzaville',
-        'CH': 'Switzerland',
-        'CI': 'Côte d’Ivoire',
-        'CK': 'Cook Islands',
-        'CL': 'Chile',
-        'CM': 'Cameroon',
-        'CN': 'China',
-        'CO': 'Colombia',
-        'CP': 'Clipperton Island',
-        'CQ': 'Sark',
-        'CR': 'Costa Rica',
-        'CU': 'Cuba',
-        'CV': 'Cape Verde',
-        'CW': 'Curaçao',
-        'CX': 'Christmas Island',
-        'CY': 'Cyprus',
-        'CZ': 'Czechia',
-        'DE': 'Germany',
-        'DG': 'Diego Garcia',
-        'DJ': 'Djibouti',
-        'DK': 'Denmark',
-        'DM': 'Dominica',
-        'DO': 'Dominican Republic',
-        'DZ': 'Algeria',
-        'EA': 'Ceuta & Melilla',
-        'EC': 'Ecuador',
-        'EE': 'Estonia',
-        'EG': 'Egypt',
-        'EH': 'Western Sahara',
-        'ER': 'Eritrea',
-        'ES': 'Spain',
-        'ET': 'Ethiopia',
-        'EU': 'European Union',
-        'EZ': 'Eurozone',
-        'FI': 'Finland',
-        'FJ': 'Fiji',
-        'FK': 'Falkland Islands',
-        'FM': 'Micronesia',
-        'FO': 'Faroe Islands',
-        'FR': 'France',
-        'GA': 'Gabon',
-        'GB': 'United Kingdom',
-        'GD': 'Grenada',
-        'GE': 'Georgia',
-        'GF': 'French Guiana',
-        'GG': 'Guernsey',
-        'GH': 'Ghana',
-        'GI': 'Gibraltar',
-        'GL': 'Greenland',
-        'GM': 'Gambia',
-        'GN': 'Guinea',
-        'GP': 'Guadeloupe',
-        'GQ': 'Equatorial Guinea',
-        'GR': 'Greece',
-        'GS': 'South Georgia & South Sandwich Islands',
-        'GT': 'Guatemala',
-        'GU': 'Guam',
-        'GW': 'Guinea-Bissau',
-        'GY': 'Guyana',
-        'HK': 'Hong Kong SAR China',
-        'HM': 'Heard Island & McDonald Islands',
-        'HN': 'Honduras',
-        'HR': 'Croatia',
-        'HT': 'Haiti',
-        'HU': 'Hungary',
-        'IC': 'Canary Islands',
-        'ID': 'Indonesia',
-        'IE': 'Ireland',
-        'IL': 'Israel',
-        'IM': 'Isle of Man',
-        'IN': 'India',
-        'IO': 'British Indian Ocean Territory',
-        'IQ': 'Iraq',
-        'IR': 'Iran',
-        'IS': 'Iceland',
-        'IT': 'Italy',
-        'JE': 'Jersey',
-        'JM': 'Jamaica',
-        'JO': 'Jordan',
-        'JP': 'Japan',
-        'KE': 'Kenya',
-        'KG': 'Kyrgyzstan',
-        'KH': 'Cambodia',
-        'KI': 'Kiribati',
-        'KM': 'Comoros',
-        'KN': 'St. Kitts & Nevis',
-        'KP': 'North Korea',
-        'KR': 'South Korea',
-        'KW': 'Kuwait',
-        'KY': 'Cayman Islands',
-        'KZ': 'Kazakhstan',
-        'LA': 'Laos',
-        'LB': 'Lebanon',
-        'LC': 'St. Lucia',
-        'LI': 'Liechtenstein',
-        'LK': 'Sri Lanka',
-        'LR': 'Liberia',
-        'LS': 'Lesotho',
-        'LT': 'Lithuania',
-        'LU': 'Luxembourg',
-        'LV': 'Latvia',
-        'LY': 'Libya',
-        'MA': 'Morocco',
-        'MC': 'Monaco',
-        'MD': 'Moldova',
-        'ME': 'Montenegro',
-        'MF': 'St. Martin',
-        'MG': 'Madagascar',
-        'MH': 'Marshall Islands',
-        'MK': 'North Macedonia',
-        'ML': 'Mali',
-        'MM': 'Myanmar (Burma)',
-        'MN': 'Mongolia',
-        'MO': 'Macao SAR China',
-        'MP': 'Northern Mariana Islands',
-        'MQ': 'Martinique',
-        'MR': 'Mauritania',
-        'MS': 'Montserrat',
-        'MT': 'Malta',
-        'MU': 'Mauritius',
-        'MV': 'Maldives',
-        'MW': 'Malawi',
-        'MX': 'Mexico',
-        'MY': 'Malaysia',
-        'MZ': 'Mozambique',
-        'NA': 'Namibia',
-        'NC': 'New Caledonia',
-        'NE': 'Niger',
-        'NF': 'Norfolk Island',
-        'NG': 'Nigeria',
-        'NI': 'Nicaragua',
-        'NL': 'Netherlands',
-        'NO': 'Norway',
-        'NP': 'Nepal',
-        'NR': 'Nauru',
-        'NU': 'Niue',
-        'NZ': 'New Zealand',
-        'OM': 'Oman',
-        'PA': 'Panama',
-        'PE': 'Peru',
-        'PF': 'French Polynesia',
-        'PG': 'Papua New Guinea',
-        'PH': 'Philippines',
-        'PK': 'Pakistan',
-        'PL': 'Poland',
-        'PM': 'St. Pierre & Miquelon',
-        'PN': 'Pitcairn Islands',
-        'PR': 'Puerto Rico',
-        'PS': 'Palestinian Territories',
-        'PT': 'Portugal',
-        'PW': 'Palau',
-        'PY': 'Paraguay',
-        'QA': 'Qatar',
-        'QO': 'Outlying Oceania',
-        'RE': 'Réunion',
-        'RO': 'Romania',
-        'RS': 'Serbia',
-        'RU': 'Russia',
-        'RW': 'Rwanda',
-        'SA': 'Saudi Arabia',
-        'SB': 'Solomon Islands',
-        'SC': 'Seychelles',
-        'SD': 'Sudan',
-        'SE': 'Sweden',
-        'SG': 'Singapore',
-        'SH': 'St. Helena, Ascension & Tristan da Cunha',
-        'SI': 'Slovenia',
-        'SJ': 'Svalbard & Jan Mayen',
-        'SK': 'Slovakia',
-        'SL': 'Sierra Leone',
-        'SM': 'San Marino',
-        'SN': 'Senegal',
-        'SO': 'Somalia',
-        'SR': 'Suriname',
-        'SS': 'South Sudan',
-        'ST': 'São Tomé & Príncipe',
-        'SV': 'El Salvador',
-        'SX': 'Sint Maarten',
-        'SY': 'Syria',
-        'SZ': 'Eswatini',
-        'TA': 'Tristan da Cunha',
-        'TC': 'Turks & Caicos Islands',
-        'TD': 'Chad',
-        'TF': 'French Southern and Antarctic Lands',
-        'TG': 'Togo',
-        'TH': 'Thailand',
-        'TJ': 'Tajikistan',
-        'TK': 'Tokelau',
-        'TL': 'Timor-Leste',
-        'TM': 'Turkmenistan',
-        'TN': 'Tunisia',
-        'TO': 'Tonga',
-        'TR': 'Türkiye',
-        'TT': 'Trinidad & Tobago',
-        'TV': 'Tuvalu',
-        'TW': 'Taiwan',
-        'TZ': 'Tanzania',
-        'UA': 'Ukraine',
-        'UG': 'Uganda',
-        'UM': 'U.S. Outlying Islands',
-        'UN': 'United Nations',
-        'US': 'United States',
-        'UY': 'Uruguay',
-        'UZ': 'Uzbekistan',
-        'VA': 'Vatican City',
-        'VC': 'St. Vincent & Grenadines',
-        'VE': 'Venezuela',
-        'VG': 'British Virgin Islands',
-        'VI': 'U.S. Virgin Islands',
-        'VN': 'Vietnam',
-        'VU': 'Vanuatu',
-        'WF': 'Wallis & Futuna',
-        'WS': 'Samoa',
-        'XA': 'Pseudo-Accents',
-        'XB': 'Pseudo-Bidi',
-        'XK': 'Kosovo',
-        'YE': 'Yemen',
-        'YT': 'Mayotte',
-        'ZA': 'South Africa',
-        'ZM': 'Zambia',
-        'ZW': 'Zimbabwe',
-        'ZZ': 'Unknown Region',
-    },
-    'fa': {
-        'AC': 'جزایر آسنسیون',
-        'AD': 'آندورا',
-        'AE': 'امارات متحدهٔ عربی',
-        'AF': 'افغانستان',
-        'AG': 'آنتیگوا و باربودا',
-        'AI': 'آنگویلا',
-        'AL': 'آلبانی',
-        'AM': 'ارمنستان',
-        'AO': 'آنگولا',
-        'AQ': 'جنوبگان',
-        'AR': 'آرژانتین',
-        'AS': 'ساموآی امریکا',
-        'AT': 'اتریش',
-        'AU': 'استرالیا',
-        'AW': 'آروبا',
-        'AX': 'جزایر آلاند',
-        'AZ': 'جمهوری آذربایجان',
-        'BA': 'بوسنی و هرزگوین',
-        'BB': 'باربادوس',
-        'BD': 'بنگلادش',
-        'BE': 'بلژیک',
-        'BF': 'بورکینافاسو',
-        'BG': 'بلغارستان',
-        'BH': 'بحرین',
-        'BI': 'بوروندی',
-        'BJ': 'بنین',
-        'BL': 'سن بارتلمی',
-        'BM': 'برمودا',
-        'BN': 'برونئی',
-        'BO': 'بولیوی',
-        'BQ': 'جزایر کارائیب هلند',
-        'BR': 'برزیل',
-        'BS': 'باهاما',
-        'BT': 'بوتان',
-        'BV': 'جزیرهٔ بووه',
-        'BW': 'بوتسوانا',
-        'BY': 'بلاروس',
-        'BZ': 'بلیز',
-        'CA': 'کانادا',
-        'CC': 'جزایر کوکوس',
-        'CD': 'کنگو - کینشاسا',
-        'CF': 'جمهوری افریقای مرکزی',
-        'CG': 'کنگو - برازویل',
-        'CH': 'سوئیس',
-        'CI': 'ساحل عاج',
-        'CK': 'جزایر کوک',
-        'CL': 'شیلی',
-        'CM': 'کامرون',
-        'CN': 'چین',
-        'CO': 'کلمبیا',
-        'CP': 'جزایر کلیپرتون',
-        'CQ': 'سارک',
-        'CR': 'کاستاریکا',
-        'CU': 'کوبا',
-        'CV': 'کیپ\u200cورد',
-        'CW': 'کوراسائو',
-        'CX': 'جزیرهٔ کریسمس',
-        'CY': 'قبرس',
-        'CZ': 'چک',
-        'DE': 'آلمان',
-        'DG': 'دیه\u200cگو گارسیا',
-        'DJ': 'جیبوتی',
-        'DK': 'دانمارک',
-        'DM': 'دومینیکا',
-        'DO': 'جمهوری دومینیکن',
-        'DZ': 'الجزایر',
-        'EA': 'سبته و ملیله',
-        'EC': 'اکوادور',
-        'EE': 'استونی',
-        'EG': 'مصر',
-        'EH': 'صحرای غربی',
-        'ER': 'اریتره',
-        'ES': 'اسپانیا',
-        'ET': 'اتیوپی',
-        'EU': 'اتحادیهٔ اروپا',
-        'EZ': 'منطقهٔ یورو',
-        'FI': 'فنلاند',
-        'FJ': 'فیجی',
-        'FK': 'جزایر فالکلند',
-        'FM': 'میکرونزی',
-        'FO': 'جزایر فارو',
-        'FR': 'فرانسه',
-        'GA': 'گابن',
-        'GB': 'بریتانیا',
-        'GD': 'گرنادا',
-        'GE': 'گرجستان',
-        'GF': 'گویان فرانسه',
-        'GG': 'گرنزی',
-        'GH': 'غنا',
-        'GI': 'جبل\u200cالطارق',
-        'GL': 'گرینلند',
-        'GM': 'گامبیا',
-        'GN': 'گینه',
-        'GP': 'گوادلوپ',
-        'GQ': 'گینهٔ استوایی',
-        'GR': 'یونان',
-        'GS': 'جورجیای جنوبی و جزایر ساندویچ جنوبی',
-        'GT': 'گواتمالا',
-        'GU': 'گوام',
-        'GW': 'گینهٔ بیسائو',
-        'GY': 'گویان',
-        'HK': 'هنگ\u200cکنگ، منطقهٔ ویژهٔ اداری چین',
-        'HM': 'هرد و جزایر مک\u200cدونالد',
-        'HN': 'هندوراس',
-        'HR': 'کرواسی',
-        'HT': 'هائیتی',
-        'HU': 'مجارستان',
-        'IC': 'جزایر قناری',
-        'ID': 'اندونزی',
-        'IE': 'ایرلند',
-        'IL': 'اسرائیل',
-        'IM': 'جزیرهٔ من',
-        'IN': 'هند',
-        'IO': 'قلمرو بریتانیا در اقیانوس هند',
-        'IQ': 'عراق',
-        'IR': 'ایران',
-        'IS': 'ایسلند',
-        'IT': 'ایتالیا',
-        'JE': 'جرزی',
-        'JM': 'جامائیکا',
-        'JO': 'اردن',
-        'JP': 'ژاپن',
-        'KE': 'کنیا',
-        'KG': 'قرقیزستان',
-        'KH': 'کامبوج',
-        'KI': 'کیریباتی',
-        'KM': 'کومور',
-        'KN': 'سنت کیتس و نویس',
-        'KP': 'کرهٔ شمالی',
-        'KR': 'کرهٔ جنوبی',
-        'KW': 'کویت',
-        'KY': 'جزایر کِیمن',
-        'KZ': 'قزاقستان',
-        'LA': 'لائوس',
-        'LB': 'لبنان',
-        'LC': 'سنت لوسیا',
-        'LI': 'لیختن\u200cاشتاین',
-        'LK': 'سری\u200cلانکا',
-        'LR': 'لیبریا',
-        'LS': 'لسوتو',
-        'LT': 'لیتوانی',
-        'LU': 'لوکزامبورگ',
-        'LV': 'لتونی',
-        'LY': 'لیبی',
-        'MA': 'مراکش',
-        'MC': 'موناکو',
-        'MD': 'مولداوی',
-        'ME': 'مونته\u200cنگرو',
-        'MF': 'سنت مارتین',
-        'MG': 'ماداگاسکار',
-        'MH': 'جزایر مارشال',
-        'MK': 'مقدونیهٔ شمالی',
-        'ML': 'مالی',
-        'MM': 'میانمار (برمه)',
-        'MN': 'مغولستان',
-        'MO': 'ماکائو، منطقهٔ ویژهٔ اداری چین',
-        'MP': 'جزایر ماریانای شمالی',
-        'MQ': 'مارتینیک',
-        'MR': 'موریتانی',
-        'MS': 'مونت\u200cسرات',
-        'MT': 'مالت',
-        'MU': 'موریس',
-        'MV': 'مالدیو',
-        'MW': 'مالاوی',
-        'MX': 'مکزیک',
-        'MY': 'مالزی',
-        'MZ': 'موزامبیک',
-        'NA': 'نامیبیا',
-        'NC': 'کالدونیای جدید',
-        'NE': 'نیجر',
-        'NF': 'جزیرهٔ نورفولک',
-        'NG': 'نیجریه',
-        'NI': 'نیکاراگوئه',
-        'NL': 'هلند',
-        'NO': 'نروژ',
-        'NP': 'نپال',
-        'NR': 'نائورو',
-        'NU': 'نیوئه',
-        'NZ': 'نیوزیلند',
-        'OM': 'عمان',
-        'PA': 'پاناما',
-        'PE': 'پرو',
-        'PF': 'پلی\u200cنزی فرانسه',
-        'PG': 'پاپوا گینهٔ نو',
-        'PH': 'فیلیپین',
-        'PK': 'پاکستان',
-        'PL': 'لهستان',
-        'PM': 'سن پیر و میکلن',
-        'PN': 'جزایر پیت\u200cکرن',
-        'PR': 'پورتوریکو',
-        'PS': 'سرزمین\u200cهای فلسطینی',
-        'PT': 'پرتغال',
-        'PW': 'پالائو',
-        'PY': 'پاراگوئه',
-        'QA': 'قطر',
-        'QO': 'بخش\u200cهای دورافتادهٔ اقیانوسیه',
-        'RE': 'رئونیون',
-        'RO': 'رومانی',
-        'RS': 'صربستان',
-        'RU': 'روسیه',
-        'RW': 'رواندا',
-        'SA': 'عربستان سعودی',
-        'SB': 'جزایر سلیمان',
-        'SC': 'سیشل',
-        'SD': 'سودان',
-        'SE': 'سوئد',
-        'SG': 'سنگاپور',
-        'SH': 'سنت هلن',
-        'SI': 'اسلوونی',
-        'SJ': 'سوالبارد و یان ماین',
-        'SK': 'اسلواکی',
-        'SL': 'سیرالئون',
-        'SM': 'سان\u200cمارینو',
-        'SN': 'سنگال',
-        'SO': 'سومالی',
-        'SR': 'سورینام',
-        'SS': 'سودان جنوبی',
-        'ST': 'سائوتومه و پرینسیپ',
-        'SV': 'السالوادور',
-        'SX': 'سنت مارتن',
-        'SY': 'سوریه',
-        'SZ': 'اسواتینی',
-        'TA': 'تریستان دا کونا',
-        'TC': 'جزایر تورکس و کایکوس',
-        'TD': 'چاد',
-        'TF': 'سرزمین\u200cهای جنوبی فرانسه',
-        'TG': 'توگو',
-        'TH': 'تایلند',
-        'TJ': 'تاجیکستان',
-        'TK': 'توکلائو',
-        'TL': 'تیمور-لسته',
-        'TM': 'ترکمنستان',
-        'TN': 'تونس',
-        'TO': 'تونگا',
-        'TR': 'ترکیه',
-        'TT': 'ترینیداد و توباگو',
-        'TV': 'تووالو',
-        'TW': 'تایوان',
-        'TZ': 'تانزانیا',
-        'UA': 'اوکراین',
-        'UG': 'اوگاندا',
-        'UM': 'جزایر دورافتادهٔ ایالات متحده',
-        'UN': 'سازمان ملل متحد',
-        'US': 'ایالات متحده',
-        'UY': 'اروگوئه',
-        'UZ': 'ازبکستان',
-        'VA': 'واتیکان',
-        'VC': 'سنت وینسنت و گرنادین',
-        'VE': 'ونزوئلا',
-        'VG': 'جزایر ویرجین بریتانیا',
-        'VI': 'جزایر ویرجین ایالات متحده',
-        'VN': 'ویتنام',
-        'VU': 'وانواتو',
-        'WF': 'والیس و فوتونا',
-        'WS': 'ساموآ',
-        'XA': 'انگلیسی با لهجه خارجی',
-        'XB': 'مجازی - دوجهته',
-        'XK': 'کوزوو',
-        'YE': 'یمن',
-        'YT': 'مایوت',
-        'ZA': 'افریقای جنوبی',
-        'ZM': 'زامبیا',
-        'ZW': 'زیمبابوه',
-        'ZZ': 'ناحیهٔ نامشخص',
-    },
-    'fr': {
-        'AC': 'Île de l’Ascension',
-        'AD': 'Andorre',
-        'AE': 'Émirats arabes unis',
-        'AF': 'Afghanistan',
-        'AG': 'Antigua-et-Barbuda',
-        'AI': 'Anguilla',
-        'AL': 'Albanie',
-        'AM': 'Arménie',
-        'AO': 'Angola',
-        'AQ': 'Antarctique',
-        'AR': 'Argentine',
-        'AS': 'Samoa américaines',
-        'AT': 'Autriche',
-        'AU': 'Australie',
-        'AW': 'Aruba',
-        'AX': 'Îles Åland',
-        'AZ': 'Azerbaïdjan',
-        'BA': 'Bosnie-Herzégovine',
-        'BB': 'Barbade',
-        'BD': 'Bangladesh',
-        'BE': 'Belgique',
-        'BF': 'Burkina Faso',
-        'BG': 'Bulgarie',
-        'BH': 'Bahreïn',
-        'BI': 'Burundi',
-        'BJ': 'Bénin',
-        'BL': 'Saint-Barthélemy',
-        'BM': 'Bermudes',
-        'BN': 'Brunei',
-        'BO': 'Bolivie',
-        'BQ': 'Pays-Bas caribéens',
-        'BR': 'Brésil',
-        'BS': 'Bahamas',
-        'BT': 'Bhoutan',
-        'BV': 'Île Bouvet',
-        'BW': 'Botswana',
-        'BY': 'Biélorussie',
-        'BZ': 'Belize',
-        'CA': 'Canada',
-        'CC': 'Îles Cocos',
-        'CD': 'Congo-Kinshasa',
-        'CF': 'République centrafricaine',
-        'CG': 'Congo-Brazzaville',
-        'CH': 'Suisse',
-        'CI': 'Côte d’Ivoire',
-        'CK': 'Îles Cook',
-        'CL': 'Chili',
-        'CM': 'Cameroun',
-        'CN': 'Chine',
-        'CO': 'Colombie',
-        'CP': 'Île Clipperton',
-        'CQ': 'Sercq',
-        'CR': 'Costa Rica',
-        'CU': 'Cuba',
-        'CV': 'Cap-Vert',
-        'CW': 'Curaçao',
-        'CX': 'Île Christmas',
-        'CY': 'Chypre',
-        'CZ': 'Tchéquie',
-        'DE': 'Allemagne',
-        'DG': 'Diego Garcia',
-        'DJ': 'Djibouti',
-        'DK': 'Danemark',
-        'DM': 'Dominique',
-        'DO': 'République dominicaine',
-        'DZ': 'Algérie',
-        'EA': 'Ceuta et Melilla',
-        'EC': 'Équateur',
-        'EE': 'Estonie',
-        'EG': 'Égypte',
-        'EH': 'Sahara occidental',
-        'ER': 'Érythrée',
-        'ES': 'Espagne',
-        'ET': 'Éthiopie',
-        'EU': 'Union européenne',
-        'EZ': 'zone euro',
-        'FI': 'Finlande',
-        'FJ': 'Fidji',
-        'FK': 'Îles Malouines',
-        'FM': 'Micronésie',
-        'FO': 'Îles Féroé',
-        'FR': 'France',
-        'GA': 'Gabon',
-        'GB': 'Royaume-Uni',
-        'GD': 'Grenade',
-        'GE': 'Géorgie',
-        'GF': 'Guyane française',
-        'GG': 'Guernesey',
-        'GH': 'Ghana',
-        'GI': 'Gibraltar',
-        'GL': 'Groenland',
-        'GM': 'Gambie',
-        'GN': 'Guinée',
-        'GP': 'Guadeloupe',
-        'GQ': 'Guinée équatoriale',
-        'GR': 'Grèce',
-        'GS': 'Géorgie du Sud-et-les Îles Sandwich du Sud',
-        'GT': 'Guatemala',
-        'GU': 'Guam',
-        'GW': 'Guinée-Bissau',
-        'GY': 'Guyana',
-        'HK': 'R.A.S. chinoise de Hong Kong',
-        'HM': 'Îles Heard-et-MacDonald',
-        'HN': 'Honduras',
-        'HR': 'Croatie',
-        'HT': 'Haïti',
-        'HU': 'Hongrie',
-        'IC': 'Îles Canaries',
-        'ID': 'Indonésie',
-        'IE': 'Irlande',
-        'IL': 'Israël',
-        'IM': 'Île de Man',
-        'IN': 'Inde',
-        'IO': 'Territoire britannique de l’océan Indien',
-        'IQ': 'Irak',
-        'IR': 'Iran',
-        'IS': 'Islande',
-        'IT': 'Italie',
-        'JE': 'Jersey',
-        'JM': 'Jamaïque',
-        'JO': 'Jordanie',
-        'JP': 'Japon',
-        'KE': 'Kenya',
-        'KG': 'Kirghizstan',
-        'KH': 'Cambodge',
-        'KI': 'Kiribati',
-        'KM': 'Comores',
-        'KN': 'Saint-Christophe-et-Niévès',
-        'KP': 'Corée du Nord',
-        'KR': 'Corée du Sud',
-        'KW': 'Koweït',
-        'KY': 'Îles Caïmans',
-        'KZ': 'Kazakhstan',
-        'LA': 'Laos',
-        'LB': 'Liban',
-        'LC': 'Sainte-Lucie',
-        'LI': 'Liechtenstein',
-        'LK': 'Sri Lanka',
-        'LR': 'Liberia',
-        'LS': 'Lesotho',
-        'LT': 'Lituanie',
-        'LU': 'Luxembourg',
-        'LV': 'Lettonie',
-        'LY': 'Libye',
-        'MA': 'Maroc',
-        'MC': 'Monaco',
-        'MD': 'Moldavie',
-        'ME': 'Monténégro',
-        'MF': 'Saint-Martin',
-        'MG': 'Madagascar',
-        'MH': 'Îles Marshall',
-        'MK': 'Macédoine du Nord',
-        'ML': 'Mali',
-        'MM': 'Myanmar (Birmanie)',
-        'MN': 'Mongolie',
-        'MO': 'R.A.S. chinoise de Macao',
-        'MP': 'Îles Mariannes du Nord',
-        'MQ': 'Martinique',
-        'MR': 'Mauritanie',
-        'MS': 'Montserrat',
-        'MT': 'Malte',
-        'MU': 'Maurice',
-        'MV': 'Maldives',
-        'MW': 'Malawi',
-        'MX': 'Mexique',
-        'MY': 'Malaisie',
-        'MZ': 'Mozambique',
-        'NA': 'Namibie',
-        'NC': 'Nouvelle-Calédonie',
-        'NE': 'Niger',
-        'NF': 'Île Norfolk',
-        'NG': 'Nigeria',
-        'NI': 'Nicaragua',
-        'NL': 'Pays-Bas',
-        'NO': 'Norvège',
-        'NP': 'Népal',
-        'NR': 'Nauru',
-        'NU': 'Niue',
-        'NZ': 'Nouvelle-Zélande',
-        'OM': 'Oman',
-        'PA': 'Panama',
-        'PE': 'Pérou',
-        'PF': 'Polynésie française',
-        'PG': 'Papouasie-Nouvelle-Guinée',
-        'PH': 'Philippines',
-        'PK': 'Pakistan',
-        'PL': 'Pologne',
-        'PM': 'Saint-Pierre-et-Miquelon',
-        'PN': 'Îles Pitcairn',
-        'PR': 'Porto Rico',
-        'PS': 'Territoires palestiniens',
-        'PT': 'Portugal',
-        'PW': 'Palaos',
-        'PY': 'Paraguay',
-        'QA': 'Qatar',
-        'QO': 'régions éloignées de l’Océanie',
-        'RE': 'La Réunion',
-        'RO': 'Roumanie',
-        'RS': 'Serbie',
-        'RU': 'Russie',
-        'RW': 'Rwanda',
-        'SA': 'Arabie saoudite',
-        'SB': 'Îles Salomon',
-        'SC': 'Seychelles',
-        'SD': 'Soudan',
-        'SE': 'Suède',
-        'SG': 'Singapour',
-        'SH': 'Sainte-Hélène',
-        'SI': 'Slovénie',
-        'SJ': 'Svalbard et Jan Mayen',
-        'SK': 'Slovaquie',
-        'SL': 'Sierra Leone',
-        'SM': 'Saint-Marin',
-        'SN': 'Sénégal',
-        'SO': 'Somalie',
-        'SR': 'Suriname',
-        'SS': 'Soudan du Sud',
-        'ST': 'Sao Tomé-et-Principe',
-        'SV': 'Salvador',
-        'SX': 'Saint-Martin (partie néerlandaise)',
-        'SY': 'Syrie',
-        'SZ': 'Eswatini',
-        'TA': 'Tristan da Cunha',
-        'TC': 'Îles Turques-et-Caïques',
-        'TD': 'Tchad',
-        'TF': 'Terres australes françaises',
-        'TG': 'Togo',
-        'TH': 'Thaïlande',
-        'TJ': 'Tadjikistan',
-        'TK': 'Tokelau',
-        'TL': 'Timor oriental',
-        'TM': 'Turkménistan',
-        'TN': 'Tunisie',
-        'TO': 'Tonga',
-        'TR': 'Turquie',
-        'TT': 'Trinité-et-Tobago',
-        'TV': 'Tuvalu',
-        'TW': 'Taïwan',
-        'TZ': 'Tanzanie',
-        'UA': 'Ukraine',
-        'UG': 'Ouganda',
-        'UM': 'Îles mineures éloignées des États-Unis',
-        'UN': 'Nations Unies',
-        'US': 'États-Unis',
-        'UY': 'Uruguay',
-        'UZ': 'Ouzbékistan',
-        'VA': 'État de la Cité du Vatican',
-        'VC': 'Saint-Vincent-et-les Grenadines',
-        'VE': 'Venezuela',
-        'VG': 'Îles Vierges britanniques',
-        'VI': 'Îles Vierges des États-Unis',
-        'VN': 'Viêt Nam',
-        'VU': 'Vanuatu',
-        'WF': 'Wallis-et-Futuna',
-        'WS': 'Samoa',
-        'XA': 'pseudo-accents',
-        'XB': 'pseudo-bidi',
-        'XK': 'Kosovo',
-        'YE': 'Yémen',
-        'YT': 'Mayotte',
-        'ZA': 'Afrique du Sud',
-        'ZM': 'Zambie',
-        'ZW': 'Zimbabwe',
-        'ZZ': 'région inconnue',
-    },
-    'ru': {
-        'AC': 'о-в Вознесения',
-        'AD': 'Андорра',
-        'AE': 'ОАЭ',
-        'AF': 'Афганистан',
-        'AG': 'Антигуа и Барбуда',
-        'AI': 'Ангилья',
-        'AL': 'Албания',
-        'AM': 'Армения',
-        'AO': 'Ангола',
-        'AQ': 'Антарктида',
-        'AR': 'Аргентина',
-        'AS': 'Американское Самоа',
-        'AT': 'Австрия',
-        'AU': 'Австралия',
-        'AW': 'Аруба',
-        'AX': 'Аландские о-ва',
-        'AZ': 'Азербайджан',
-        'BA': 'Босния и Герцеговина',
-        'BB': 'Барбадос',
-        'BD': 'Бангладеш',
-        'BE': 'Бельгия',
-        'BF': 'Буркина-Фасо',
-        'BG': 'Болгария',
-        'BH': 'Бахрейн',
-        'BI': 'Бурунди',
-        'BJ': 'Бенин',
-        'BL': 'Сен-Бартелеми',
-        'BM': 'Бермудские о-ва',
-        'BN': 'Бруней',
-        'BO': 'Боливия',
-        'BQ': 'Бонэйр, Синт-Эстатиус и Саба',
-        'BR': 'Бразилия',
-        'BS': 'Багамы',
-        'BT': 'Бутан',
-        'BV': 'о-в Буве',
-        'BW': 'Ботсвана',
-        'BY': 'Беларусь',
-        'BZ': 'Белиз',
-        'CA': 'Канада',
-        'CC': 'Кокосовые о-ва',
-        'CD': 'Конго - Киншаса',
-        'CF': 'Центрально-Африканская Республика',
-        'CG': 'Конго - Браззавиль',
-        'CH': 'Швейцария',
-        'CI': 'Кот-д’Ивуар',
-        'CK': 'о-ва Кука',
-        'CL': 'Чили',
-        'CM': 'Камерун',
-        'CN': 'Китай',
-        'CO': 'Колумбия',
-        'CP': 'о-в Клиппертон',
-        'CQ': 'Сарк',
-        'CR': 'Коста-Рика',
-        'CU': 'Куба',
-        'CV': 'Кабо-Верде',
-        'CW': 'Кюрасао',
-        'CX': 'о-в Рождества',
-        'CY': 'Кипр',
-        'CZ': 'Чехия',
-        'DE': 'Германия',
-        'DG': 'Диего-Гарсия',
-        'DJ': 'Джибути',
-        'DK': 'Дания',
-        'DM': 'Доминика',
-        'DO': 'Доминиканская Республика',
-        'DZ': 'Алжир',
-        'EA': 'Сеута и Мелилья',
-        'EC': 'Эквадор',
-        'EE': 'Эстония',
-        'EG': 'Египет',
-        'EH': 'Западная Сахара',
-        'ER': 'Эритрея',
-        'ES': 'Испания',
-        'ET': 'Эфиопия',
-        'EU': 'Европейский союз',
-        'EZ': 'еврозона',
-        'FI': 'Финляндия',
-        'FJ': 'Фиджи',
-        'FK': 'Фолклендские о-ва',
-        'FM': 'Федеративные Штаты Микронезии',
-        'FO': 'Фарерские о-ва',
-        'FR': 'Франция',
-        'GA': 'Габон',
-        'GB': 'Великобритания',
-        'GD': 'Гренада',
-        'GE': 'Грузия',
-        'GF': 'Французская Гвиана',
-        'GG': 'Гернси',
-        'GH': 'Гана',
-        'GI': 'Гибралтар',
-        'GL': 'Гренландия',
-        'GM': 'Гамбия',
-        'GN': 'Гвинея',
-        'GP': 'Гваделупа',
-        'GQ': 'Экваториальная Гвинея',
-        'GR': 'Греция',
-        'GS': 'Южная Георгия и Южные Сандвичевы о-ва',
-        'GT': 'Гватемала',
-        'GU': 'Гуам',
-        'GW': 'Гвинея-Бисау',
-        'GY': 'Гайана',
-        'HK': 'Гонконг (САР)',
-        'HM': 'о-ва Херд и Макдональд',
-        'HN': 'Гондурас',
-        'HR': 'Хорватия',
-        'HT': 'Гаити',
-        'HU': 'Венгрия',
-        'IC': 'Канарские о-ва',
-        'ID': 'Индонезия',
-        'IE': 'Ирландия',
-        'IL': 'Израиль',
-        'IM': 'о-в Мэн',
-        'IN': 'Индия',
-        'IO': 'Британская территория в Индийском океане',
-        'IQ': 'Ирак',
-        'IR': 'Иран',
-        'IS': 'Исландия',
-        'IT': 'Италия',
-        'JE': 'Джерси',
-        'JM': 'Ямайка',
-        'JO': 'Иордания',
-        'JP': 'Япония',
-        'KE': 'Кения',
-        'KG': 'Киргизия',
-        'KH': 'Камбоджа',
-        'KI': 'Кирибати',
-        'KM': 'Коморы',
-        'KN': 'Сент-Китс и Невис',
-        'KP': 'КНДР',
-        'KR': 'Республика Корея',
-        'KW': 'Кувейт',
-        'KY': 'о-ва Кайман',
-        'KZ': 'Казахстан',
-        'LA': 'Лаос',
-        'LB': 'Ливан',
-        'LC': 'Сент-Люсия',
-        'LI': 'Лихтенштейн',
-        'LK': 'Шри-Ланка',
-        'LR': 'Либерия',
-        'LS': 'Лесото',
-        'LT': 'Литва',
-        'LU': 'Люксембург',
-        'LV': 'Латвия',
-        'LY': 'Ливия',
-        'MA': 'Марокко',
-        'MC': 'Монако',
-        'MD': 'Молдова',
-        'ME': 'Черногория',
-        'MF': 'Сен-Мартен',
-        'MG': 'Мадагаскар',
-        'MH': 'Маршалловы о-ва',
-        'MK': 'Северная Македония',
-        'ML': 'Мали',
-        'MM': 'Мьянма (Бирма)',
-        'MN': 'Монголия',
-        'MO': 'Макао (САР)',
-        'MP': 'Северные Марианские о-ва',
-        'MQ': 'Мартиника',
-        'MR': 'Мавритания',
-        'MS': 'Монтсеррат',
-        'MT': 'Мальта',
-        'MU': 'Маврикий',
-        'MV': 'Мальдивы',
-        'MW': 'Малави',
-        'MX': 'Мексика',
-        'MY': 'Малайзия',
-        'MZ': 'Мозамбик',
-        'NA': 'Намибия',
-        'NC': 'Новая Каледония',
-        'NE': 'Нигер',
-        'NF': 'о-в Норфолк',
-        'NG': 'Нигерия',
-        'NI': 'Никарагуа',
-        'NL': 'Нидерланды',
-        'NO': 'Норвегия',
-        'NP': 'Непал',
-        'NR': 'Науру',
-        'NU': 'Ниуэ',
-        'NZ': 'Новая Зеландия',
-        'OM': 'Оман',
-        'PA': 'Панама',
-        'PE': 'Перу',
-        'PF': 'Французская Полинезия',
-        'PG': 'Папуа — Новая Гвинея',
-        'PH': 'Филиппины',
-        'PK': 'Пакистан',
-        'PL': 'Польша',
-        'PM': 'Сен-Пьер и Микелон',
-        'PN': 'о-ва Питкэрн',
-        'PR': 'Пуэрто-Рико',
-        'PS': 'Палестинские территории',
-        'PT': 'Португалия',
-        'PW': 'Палау',
-        'PY': 'Парагвай',
-        'QA': 'Катар',
-        'QO': 'Внешняя Океания',
-        'RE': 'Реюньон',
-        'RO': 'Румыния',
-        'RS': 'Сербия',
-        'RU': 'Россия',
-        'RW': 'Руанда',
-        'SA': 'Саудовская Аравия',
-        'SB': 'Соломоновы о-ва',
-        'SC': 'Сейшельские о-ва',
-        'SD': 'Судан',
-        'SE': 'Швеция',
-        'SG': 'Сингапур',
-        'SH': 'о-в Св. Елены',
-        'SI': 'Словения',
-        'SJ': 'Шпицберген и Ян-Майен',
-        'SK': 'Словакия',
-        'SL': 'Сьерра-Леоне',
-        'SM': 'Сан-Марино',
-        'SN': 'Сенегал',
-        'SO': 'Сомали',
-        'SR': 'Суринам',
-        'SS': 'Южный Судан',
-        'ST': 'Сан-Томе и Принсипи',
-        'SV': 'Сальвадор',
-        'SX': 'Синт-Мартен',
-        'SY': 'Сирия',
-        'SZ': 'Эсватини',
-        'TA': 'Тристан-да-Кунья',
-        'TC': 'Тёркс и Кайкос',
-        'TD': 'Чад',
-        'TF': 'Французские Южные территории',
-        'TG': 'Того',
-        'TH': 'Таиланд',
-        'TJ': 'Таджикистан',
-        'TK': 'Токелау',
-        'TL': 'Восточный Тимор',
-        'TM': 'Туркменистан',
-        'TN': 'Тунис',
-        'TO': 'Тонга',
-        'TR': 'Турция',
-        'TT': 'Тринидад и Тобаго',
-        'TV': 'Тувалу',
-        'TW': 'Тайвань',
-        'TZ': 'Танзания',
-        'UA': 'Украина',
-        'UG': 'Уганда',
-        'UM': 'Внешние малые о-ва (США)',
-        'UN': 'Организация Объединенных Наций',
-        'US': 'Соединенные Штаты',
-        'UY': 'Уругвай',
-        'UZ': 'Узбекистан',
-        'VA': 'Ватикан',
-        'VC': 'Сент-Винсент и Гренадины',
-        'VE': 'Венесуэла',
-        'VG': 'Виргинские о-ва (Великобритания)',
-        'VI': 'Виргинские о-ва (США)',
-        'VN': 'Вьетнам',
-        'VU': 'Вануату',
-        'WF': 'Уоллис и Футуна',
-        'WS': 'Самоа',
-        'XA': 'псевдоакценты',
-        'XB': 'псевдо-Bidi',
-        'XK': 'Косово',
-        'YE': 'Йемен',
-        'YT': 'Майотта',
-        'ZA': 'Южно-Африканская Республика',
-        'ZM': 'Замбия',
-        'ZW': 'Зимбабве',
-        'ZZ': 'неизвестный регион',
-    },
-    'tr': {
-        'AC': 'Ascension Adası',
-        'AD': 'Andorra',
-        'AE': 'Birleşik Arap Emirlikleri',
-        'AF': 'Afganistan',
-        'AG': 'Antigua ve Barbuda',
-        'AI': 'Anguilla',
-        'AL': 'Arnavutluk',
-        'AM': 'Ermenistan',
-        'AO': 'Angola',
-        'AQ': 'Antarktika',
-        'AR': 'Arjantin',
-        'AS': 'Amerikan Samoası',
-        'AT': 'Avusturya',
-        'AU': 'Avustralya',
-        'AW': 'Aruba',
-        'AX': 'Åland Adaları',
-        'AZ': 'Azerbaycan',
-        'BA': 'Bosna-Hersek',
-        'BB': 'Barbados',
-        'BD': 'Bangladeş',
-        'BE': 'Belçika',
-        'BF': 'Burkina Faso',
-        'BG': 'Bulgaristan',
-        'BH': 'Bahreyn',
-        'BI': 'Burundi',
-        'BJ': 'Benin',
-        'BL': 'Saint Barthelemy',
-        'BM': 'Bermuda',
-        'BN': 'Brunei',
-        'BO': 'Bolivya',
-        'BQ': 'Karayip Hollandası',
-        'BR': 'Brezilya',
-        'BS': 'Bahamalar',
-        'BT': 'Butan',
-        'BV': 'Bouvet Adası',
-        'BW': 'Botsvana',
-        'BY': 'Belarus',
-        'BZ': 'Belize',
-        'CA': 'Kanada',
-        'CC': 'Cocos (Keeling) Adaları',
-        'CD': 'Kongo - Kinşasa',
-        'CF': 'Orta Afrika Cumhuriyeti',
-        'CG': 'Kongo - Brazavil',
-        'CH': 'İsviçre',
-        'CI': 'Côte d’Ivoire',
-        'CK': 'Cook Adaları',
-        'CL': 'Şili',
-        'CM': 'Kamerun',
-        'CN': 'Çin',
-        'CO': 'Kolombiya',
-        'CP': 'Clipperton Adası',
-        'CQ': 'Sark',
-        'CR': 'Kosta Rika',
-        'CU': 'Küba',
-        'CV': 'Cabo Verde',
-        'CW': 'Curaçao',
-        'CX': 'Christmas Adası',
-        'CY': 'Kıbrıs',
-        'CZ': 'Çekya',
-        'DE': 'Almanya',
-        'DG': 'Diego Garcia',
-        'DJ': 'Cibuti',
-        'DK': 'Danimarka',
-        'DM': 'Dominika',
-        'DO': 'Dominik Cumhuriyeti',
-        'DZ': 'Cezayir',
-        'EA': 'Ceuta ve Melilla',
-        'EC': 'Ekvador',
-        'EE': 'Estonya',
-        'EG': 'Mısır',
-        'EH': 'Batı Sahra',
-        'ER': 'Eritre',
-        'ES': 'İspanya',
-        'ET': 'Etiyopya',
-        'EU': 'Avrupa Birliği',
-        'EZ': 'Euro Bölgesi',
-        'FI': 'Finlandiya',
-        'FJ': 'Fiji',
-        'FK': 'Falkland Adaları',
-        'FM': 'Mikronezya',
-        'FO': 'Faroe Adaları',
-        'FR': 'Fransa',
-        'GA': 'Gabon',
-        'GB': 'Birleşik Krallık',
-        'GD': 'Grenada',
-        'GE': 'Gürcistan',
-        'GF': 'Fransız Guyanası',
-        'GG': 'Guernsey',
-        'GH': 'Gana',
-        'GI': 'Cebelitarık',
-        'GL': 'Grönland',
-        'GM': 'Gambiya',
-        'GN': 'Gine',
-        'GP': 'Guadeloupe',
-        'GQ': 'Ekvator Ginesi',
-        'GR': 'Yunanistan',
-        'GS': 'Güney Georgia ve Güney Sandwich Adaları',
-        'GT': 'Guatemala',
-        'GU': 'Guam',
-        'GW': 'Gine-Bissau',
-        'GY': 'Guyana',
-        'HK': 'Çin Hong Kong ÖİB',
-        'HM': 'Heard Adası ve McDonald Adaları',
-        'HN': 'Honduras',
-        'HR': 'Hırvatistan',
-        'HT': 'Haiti',
-        'HU': 'Macaristan',
-        'IC': 'Kanarya Adaları',
-        'ID': 'Endonezya',
-        'IE': 'İrlanda',
-        'IL': 'İsrail',
-        'IM': 'Man Adası',
-        'IN': 'Hindistan',
-        'IO': 'Britanya Hint Okyanusu Toprakları',
-        'IQ': 'Irak',
-        'IR': 'İran',
-        'IS': 'İzlanda',
-        'IT': 'İtalya',
-        'JE': 'Jersey',
-        'JM': 'Jamaika',
-        'JO': 'Ürdün',
-        'JP': 'Japonya',
-        'KE': 'Kenya',
-        'KG': 'Kırgızistan',
-        'KH': 'Kamboçya',
-        'KI': 'Kiribati',
-        'KM': 'Komorlar',
-        'KN': 'Saint Kitts ve Nevis',
-        'KP': 'Kuzey Kore',
-        'KR': 'Güney Kore',
-        'KW': 'Kuveyt',
-        'KY': 'Cayman Adaları',
-        'KZ': 'Kazakistan',
-        'LA': 'Laos',
-        'LB': 'Lübnan',
-        'LC': 'Saint Lucia',
-        'LI': 'Liechtenstein',
-        'LK': 'Sri Lanka',
-        'LR': 'Liberya',
-        'LS': 'Lesotho',
-        'LT': 'Litvanya',
-        'LU': 'Lüksemburg',
-        'LV': 'Letonya',
-        'LY': 'Libya',
-        'MA': 'Fas',
-        'MC': 'Monako',
-        'MD': 'Moldova',
-        'ME': 'Karadağ',
-        'MF': 'Saint Martin',
-        'MG': 'Madagaskar',
-        'MH': 'Marshall Adaları',
-        'MK': 'Kuzey Makedonya',
-        'ML': 'Mali',
-        'MM': 'Myanmar (Burma)',
-        'MN': 'Moğolistan',
-        'MO': 'Çin Makao ÖİB',
-        'MP': 'Kuzey Mariana Adaları',
-        'MQ': 'Martinik',
-        'MR': 'Moritanya',
-        'MS': 'Montserrat',
-        'MT': 'Malta',
-        'MU': 'Mauritius',
-        'MV': 'Maldivler',
-        'MW': 'Malavi',
-        'MX': 'Meksika',
-        'MY': 'Malezya',
-        'MZ': 'Mozambik',
-        'NA': 'Namibya',
-        'NC': 'Yeni Kaledonya',
-        'NE': 'Nijer',
-        'NF': 'Norfolk Adası',
-        'NG': 'Nijerya',
-        'NI': 'Nikaragua',
-        'NL': 'Hollanda',
-        'NO': 'Norveç',
-        'NP': 'Nepal',
-        'NR': 'Nauru',
-        'NU': 'Niue',
-        'NZ': 'Yeni Zelanda',
-        'OM': 'Umman',
-        'PA': 'Panama',
-        'PE': 'Peru',
-        'PF': 'Fransız Polinezyası',
-        'PG': 'Papua Yeni Gine',
-        'PH': 'Filipinler',
-        'PK': 'Pakistan',
-        'PL': 'Polonya',
-        'PM': 'Saint Pierre ve Miquelon',
-        'PN': 'Pitcairn Adaları',
-        'PR': 'Porto Riko',
-        'PS': 'Filistin Bölgeleri',
-        'PT': 'Portekiz',
-        'PW': 'Palau',
-        'PY': 'Paraguay',
-        'QA': 'Katar',
-        'QO': 'Uzak Okyanusya',
-        'RE': 'Reunion',
-        'RO': 'Romanya',
-        'RS': 'Sırbistan',
-        'RU': 'Rusya',
-        'RW': 'Ruanda',
-        'SA': 'Suudi Arabistan',
-        'SB': 'Solomon Adaları',
-        'SC': 'Seyşeller',
-        'SD': 'Sudan',
-        'SE': 'İsveç',
-        'SG': 'Singapur',
-        'SH': 'Saint Helena',
-        'SI': 'Slovenya',
-        'SJ': 'Svalbard ve Jan Mayen',
-        'SK': 'Slovakya',
-        'SL': 'Sierra Leone',
-        'SM': 'San Marino',
-        'SN': 'Senegal',
-        'SO': 'Somali',
-        'SR': 'Surinam',
-        'SS': 'Güney Sudan',
-        'ST': 'Sao Tome ve Principe',
-        'SV': 'El Salvador',
-        'SX': 'Sint Maarten',
-        'SY': 'Suriye',
-        'SZ': 'Esvatini',
-        'TA': 'Tristan da Cunha',
-        'TC': 'Turks ve Caicos Adaları',
-        'TD': 'Çad',
-        'TF': 'Fransız Güney Toprakları',
-        'TG': 'Togo',
-        'TH': 'Tayland',
-        'TJ': 'Tacikistan',
-        'TK': 'Tokelau',
-        'TL': 'Timor-Leste',
-        'TM': 'Türkmenistan',
-        'TN': 'Tunus',
-        'TO': 'Tonga',
-        'TR': 'Türkiye',
-        'TT': 'Trinidad ve Tobago',
-        'TV': 'Tuvalu',
-        'TW': 'Tayvan',
-        'TZ': 'Tanzanya',
-        'UA': 'Ukrayna',
-        'UG': 'Uganda',
-        'UM': 'ABD Küçük Harici Adaları',
-        'UN': 'Birleşmiş Milletler',
-        'US': 'Amerika Birleşik Devletleri',
-        'UY': 'Uruguay',
-        'UZ': 'Özbekistan',
-        'VA': 'Vatikan',
-        'VC': 'Saint Vincent ve Grenadinler',
-        'VE': 'Venezuela',
-        'VG': 'Britanya Virjin Adaları',
-        'VI': 'ABD Virjin Adaları',
-        'VN': 'Vietnam',
-        'VU': 'Vanuatu',
-        'WF': 'Wallis ve Futuna',
-        'WS': 'Samoa',
-        'XA': 'Psödo Aksanlar',
-        'XB': 'Psödo Bidi',
-        'XK': 'Kosova',
-        'YE': 'Yemen',
-        'YT': 'Mayotte',
-        'ZA': 'Güney Afrika',
-        'ZM': 'Zambiya',
-        'ZW': 'Zimbabve',
-        'ZZ': 'Bilinmeyen Bölge',
-    },
-    'uk': {
-        'AC': 'Острів Вознесіння',
-        'AD': 'Андорра',
-        'AE': 'Обʼєднані Арабські Емірати',
-        'AF': 'Афганістан',
-        'AG': 'Антигуа і Барбуда',
-        'AI': 'Ангілья',
-        'AL': 'Албанія',
-        'AM': 'Вірменія',
-        'AO': 'Ангола',
-        'AQ': 'Антарктика',
-        'AR': 'Аргентина',
-        'AS': 'Американське Самоа',
-        'AT': 'Австрія',
-        'AU': 'Австралія',
-        'AW': 'Аруба',
-        'AX': 'Аландські Острови',
-        'AZ': 'Азербайджан',
-        'BA': 'Боснія і Герцеговина',
-        'BB': 'Барбадос',
-        'BD': 'Бангладеш',
-        'BE': 'Бельгія',
-        'BF': 'Буркіна-Фасо',
-        'BG': 'Болгарія',
-        'BH': 'Бахрейн',
-        'BI': 'Бурунді',
-        'BJ': 'Бенін',
-        'BL': 'Сен-Бартелемі',
-        'BM': 'Бермудські Острови',
-        'BN': 'Бруней',
-        'BO': 'Болівія',
-        'BQ': 'Карибські Нідерланди',
-        'BR': 'Бразилія',
-        'BS': 'Багамські Острови',
-        'BT': 'Бутан',
-        'BV': 'Острів Буве',
-        'BW': 'Ботсвана',
-        'BY': 'Білорусь',
-        'BZ': 'Беліз',
-        'CA': 'Канада',
-        'CC': 'Кокосові (Кілінг) Острови',
-        'CD': 'Конго – Кіншаса',
-        'CF': 'Центральноафриканська Республіка',
-        'CG': 'Конго – Браззавіль',
-        'CH': 'Швейцарія',
-        'CI': 'Кот-дʼІвуар',
-        'CK': 'Острови Кука',
-        'CL': 'Чилі',
-        'CM': 'Камерун',
-        'CN': 'Китай',
-        'CO': 'Колумбія',
-        'CP': 'Острів Кліппертон',
-        'CQ': 'Сарк',
-        'CR': 'Коста-Рика',
-        'CU': 'Куба',
-        'CV': 'Кабо-Верде',
-        'CW': 'Кюрасао',
-        'CX': 'Острів Різдва',
-        'CY': 'Кіпр',
-        'CZ': 'Чехія',
-        'DE': 'Німеччина',
-        'DG': 'Дієго-Гарсія',
-        'DJ': 'Джибуті',
-        'DK': 'Данія',
-        'DM': 'Домініка',
-        'DO': 'Домініканська Республіка',
-        'DZ': 'Алжир',
-        'EA': 'Сеута і Мелілья',
-        'EC': 'Еквадор',
-        'EE': 'Естонія',
-        'EG': 'Єгипет',
-        'EH': 'Західна Сахара',
-        'ER': 'Еритрея',
-        'ES': 'Іспанія',
-        'ET': 'Ефіопія',
-        'EU': 'Європейський Союз',
-        'EZ': 'Єврозона',
-        'FI': 'Фінляндія',
-        'FJ': 'Фіджі',
-        'FK': 'Фолклендські Острови',
-        'FM': 'Мікронезія',
-        'FO': 'Фарерські Острови',
-        'FR': 'Франція',
-        'GA': 'Габон',
-        'GB': 'Велика Британія',
-        'GD': 'Гренада',
-        'GE': 'Грузія',
-        'GF': 'Французька Гвіана',
-        'GG': 'Гернсі',
-        'GH': 'Гана',
-        'GI': 'Гібралтар',
-        'GL': 'Гренландія',
-        'GM': 'Гамбія',
-        'GN': 'Гвінея',
-        'GP': 'Гваделупа',
-        'GQ': 'Екваторіальна Гвінея',
-        'GR': 'Греція',
-        'GS': 'Південна Джорджія та Південні Сандвічеві Острови',
-        'GT': 'Гватемала',
-        'GU': 'Гуам',
-        'GW': 'Гвінея-Бісау',
-        'GY': 'Гаяна',
-        'HK': 'Гонконг, ОАР Китаю',
-        'HM': 'Острови Герд і Макдоналд',
-        'HN': 'Гондурас',
-        'HR': 'Хорватія',
-        'HT': 'Гаїті',
-        'HU': 'Угорщина',
-        'IC': 'Канарські Острови',
-        'ID': 'Індонезія',
-        'IE': 'Ірландія',
-        'IL': 'Ізраїль',
-        'IM': 'Острів Мен',
-        'IN': 'Індія',
-        'IO': 'Британська територія в Індійському океані',
-        'IQ': 'Ірак',
-        'IR': 'Іран',
-        'IS': 'Ісландія',
-        'IT': 'Італія',
-        'JE': 'Джерсі',
-        'JM': 'Ямайка',
-        'JO': 'Йорданія',
-        'JP': 'Японія',
-        'KE': 'Кенія',
-        'KG': 'Киргизстан',
-        'KH': 'Камбоджа',
-        'KI': 'Кірибаті',
-        'KM': 'Комори',
-        'KN': 'Сент-Кітс і Невіс',
-        'KP': 'Північна Корея',
-        'KR': 'Південна Корея',
-        'KW': 'Кувейт',
-        'KY': 'Кайманові Острови',
-        'KZ': 'Казахстан',
-        'LA': 'Лаос',
-        'LB': 'Ліван',
-        'LC': 'Сент-Люсія',
-        'LI': 'Ліхтенштейн',
-        'LK': 'Шрі-Ланка',
-        'LR': 'Ліберія',
-        'LS': 'Лесото',
-        'LT': 'Литва',
-        'LU': 'Люксембург',
-        'LV': 'Латвія',
-        'LY': 'Лівія',
-        'MA': 'Марокко',
-        'MC': 'Монако',
-        'MD': 'Молдова',
-        'ME': 'Чорногорія',
-        'MF': 'Сен-Мартен',
-        'MG': 'Мадагаскар',
-        'MH': 'Маршаллові Острови',
-        'MK': 'Північна Македонія',
-        'ML': 'Малі',
-        'MM': 'Мʼянма (Бірма)',
-        'MN': 'Монголія',
-        'MO': 'Макао, ОАР Китаю',
-        'MP': 'Північні Маріанські Острови',
-        'MQ': 'Мартиніка',
-        'MR': 'Мавританія',
-        'MS': 'Монтсеррат',
-        'MT': 'Мальта',
-        'MU': 'Маврикій',
-        'MV': 'Мальдіви',
-        'MW': 'Малаві',
-        'MX': 'Мексика',
-        'MY': 'Малайзія',
-        'MZ': 'Мозамбік',
-        'NA': 'Намібія',
-        'NC': 'Нова Каледонія',
-        'NE': 'Нігер',
-        'NF': 'Острів Норфолк',
-        'NG': 'Нігерія',
-        'NI': 'Нікарагуа',
-        'NL': 'Нідерланди',
-        'NO': 'Норвегія',
-        'NP': 'Непал',
-        'NR': 'Науру',
-        'NU': 'Ніуе',
-        'NZ': 'Нова Зеландія',
-        'OM': 'Оман',
-        'PA': 'Панама',
-        'PE': 'Перу',
-        'PF': 'Французька Полінезія',
-        'PG': 'Папуа-Нова Гвінея',
-        'PH': 'Філіппіни',
-        'PK': 'Пакистан',
-        'PL': 'Польща',
-        'PM': 'Сен-Пʼєр і Мікелон',
-        'PN': 'Острови Піткерн',
-        'PR': 'Пуерто-Рико',
-        'PS': 'Палестинські території',
-        'PT': 'Португалія',
-        'PW': 'Палау',
-        'PY': 'Парагвай',
-        'QA': 'Катар',
-        'QO': 'Віддалена Океанія',
-        'RE': 'Реюньйон',
-        'RO': 'Румунія',
-        'RS': 'Сербія',
-        'RU': 'Росія',
-        'RW': 'Руанда',
-        'SA': 'Саудівська Аравія',
-        'SB': 'Соломонові Острови',
-        'SC': 'Сейшельські Острови',
-        'SD': 'Судан',
-        'SE': 'Швеція',
-        'SG': 'Сінгапур',
-        'SH': 'Острів Святої Єлени',
-        'SI': 'Словенія',
-        'SJ': 'Шпіцберген та Ян-Маєн',
-        'SK': 'Словаччина',
-        'SL': 'Сьєрра-Леоне',
-        'SM': 'Сан-Марино',
-        'SN': 'Сенегал',
-        'SO': 'Сомалі',
-        'SR': 'Суринам',
-        'SS': 'Південний Судан',
-        'ST': 'Сан-Томе і Принсіпі',
-        'SV': 'Сальвадор',
-        'SX': 'Сінт-Мартен',
-        'SY': 'Сирія',
-        'SZ': 'Есватіні',
-        'TA': 'Трістан-да-Кунья',
-        'TC': 'Острови Теркс і Кайкос',
-        'TD': 'Чад',
-        'TF': 'Французькі Південні Території',
-        'TG': 'Того',
-        'TH': 'Таїланд',
-        'TJ': 'Таджикистан',
-        'TK': 'Токелау',
-        'TL': 'Тимор-Лешті',
-        'TM': 'Туркменістан',
-        'TN': 'Туніс',
-        'TO': 'Тонга',
-        'TR': 'Туреччина',
-        'TT': 'Тринідад і Тобаго',
-        'TV': 'Тувалу',
-        'TW': 'Тайвань',
-        'TZ': 'Танзанія',
-        'UA': 'Україна',
-        'UG': 'Уганда',
-        'UM': 'Віддалені острови США',
-        'UN': 'Організація Об’єднаних Націй',
-        'US': 'Сполучені Штати',
-        'UY': 'Уругвай',
-        'UZ': 'Узбекистан',
-        'VA': 'Ватикан',
-        'VC': 'Сент-Вінсент і Гренадіни',
-        'VE': 'Венесуела',
-        'VG': 'Британські Віргінські Острови',
-        'VI': 'Віргінські Острови (США)',
-        'VN': 'Вʼєтнам',
-        'VU': 'Вануату',
-        'WF': 'Уолліс і Футуна',
-        'WS': 'Самоа',
-        'XA': 'Псевдоакценти',
-        'XB': 'Псевдобіді',
-        'XK': 'Косово',
-        'YE': 'Ємен',
-        'YT': 'Майотта',
-        'ZA': 'Південно-Африканська Республіка',
-        'ZM': 'Замбія',
-        'ZW': 'Зімбабве',
-        'ZZ': 'Невідомий регіон',
-    },
+from functools import cache
+
+_TEXTS: dict[str, str] = {
+    'ar': (
+        'AC\tجزيرة أسينشيون\n'
+        'AD\tأندورا\n'
+        'AE\tالإمارات العربية المتحدة\n'
+        'AF\tأفغانستان\n'
+        'AG\tأنتيغوا وبربودا\n'
+        'AI\tأنغويلا\n'
+        'AL\tألبانيا\n'
+        'AM\tأرمينيا\n'
+        'AO\tأنغولا\n'
+        'AQ\tأنتاركتيكا\n'
+        'AR\tالأرجنتين\n'
+        'AS\tساموا الأمريكية\n'
+        'AT\tالنمسا\n'
+        'AU\tأستراليا\n'
+        'AW\tأروبا\n'
+        'AX\tجزر آلاند\n'
+        'AZ\tأذربيجان\n'
+        'BA\tالبوسنة والهرسك\n'
+        'BB\tبربادوس\n'
+        'BD\tبنغلاديش\n'
+        'BE\tبلجيكا\n'
+        'BF\tبوركينا فاسو\n'
+        'BG\tبلغاريا\n'
+        'BH\tالبحرين\n'
+        'BI\tبوروندي\n'
+        'BJ\tبنين\n'
+        'BL\tسان بارتليمي\n'
+        'BM\tبرمودا\n'
+        'BN\tبروناي\n'
+        'BO\tبوليفيا\n'
+        'BQ\tهولندا الكاريبية\n'
+        'BR\tالبرازيل\n'
+        'BS\tجزر البهاما\n'
+        'BT\tبوتان\n'
+        'BV\tجزيرة بوفيه\n'
+        'BW\tبوتسوانا\n'
+        'BY\tبيلاروس\n'
+        'BZ\tبليز\n'
+        'CA\tكندا\n'
+        'CC\tجزر كوكوس (كيلينغ)\n'
+        'CD\tالكونغو - كينشاسا\n'
+        'CF\tجمهورية أفريقيا الوسطى\n'
+        'CG\tالكونغو - برازافيل\n'
+        'CH\tسويسرا\n'
+        'CI\tساحل العاج\n'
+        'CK\tجزر كوك\n'
+        'CL\tتشيلي\n'
+        'CM\tالكاميرون\n'
+        'CN\tالصين\n'
+        'CO\tكولومبيا\n'
+        'CP\tجزيرة كليبيرتون\n'
+        'CQ\tسارك\n'
+        'CR\tكوستاريكا\n'
+        'CU\tكوبا\n'
+        'CV\tالرأس الأخضر\n'
+        'CW\tكوراساو\n'
+        'CX\tجزيرة كريسماس\n'
+        'CY\tقبرص\n'
+        'CZ\tالتشيك\n'
+        'DE\tألمانيا\n'
+        'DG\tدييغو غارسيا\n'
+        'DJ\tجيبوتي\n'
+        'DK\tالدانمرك\n'
+        'DM\tدومينيكا\n'
+        'DO\tجمهورية الدومينيكان\n'
+        'DZ\tالجزائر\n'
+        'EA\tسيوتا وميليلا\n'
+        'EC\tالإكوادور\n'
+        'EE\tإستونيا\n'
+        'EG\tمصر\n'
+        'EH\tالصحراء الغربية\n'
+        'ER\tإريتريا\n'
+        'ES\tإسبانيا\n'
+        'ET\tإثيوبيا\n'
+        'EU\tالاتحاد الأوروبي\n'
+        'EZ\tمنطقة اليورو\n'
+        'FI\tفنلندا\n'
+        'FJ\tفيجي\n'
+        'FK\tجزر فوكلاند\n'
+        'FM\tميكرونيزيا\n'
+        'FO\tجزر فارو\n'
+        'FR\tفرنسا\n'
+        'GA\tالغابون\n'
+        'GB\tالمملكة المتحدة\n'
+        'GD\tغرينادا\n'
+        'GE\tجورجيا\n'
+        'GF\tغويانا الفرنسية\n'
+        'GG\tغيرنزي\n'
+        'GH\tغانا\n'
+        'GI\tجبل طارق\n'
+        'GL\tغرينلاند\n'
+        'GM\tغامبيا\n'
+        'GN\tغينيا\n'
+        'GP\tغوادلوب\n'
+        'GQ\tغينيا الاستوائية\n'
+        'GR\tاليونان\n'
+        'GS\tجورجيا الجنوبية وجزر ساندويتش الجنوبية\n'
+        'GT\tغواتيمالا\n'
+        'GU\tغوام\n'
+        'GW\tغينيا بيساو\n'
+        'GY\tغيانا\n'
+        'HK\tهونغ كونغ الصينية (منطقة إدارية خاصة)\n'
+        'HM\tجزيرة هيرد وجزر ماكدونالد\n'
+        'HN\tهندوراس\n'
+        'HR\tكرواتيا\n'
+        'HT\tهايتي\n'
+        'HU\tهنغاريا\n'
+        'IC\tجزر الكناري\n'
+        'ID\tإندونيسيا\n'
+        'IE\tأيرلندا\n'
+        'IL\tإسرائيل\n'
+        'IM\tجزيرة مان\n'
+        'IN\tالهند\n'
+        'IO\tالإقليم البريطاني في المحيط الهندي\n'
+        'IQ\tالعراق\n'
+        'IR\tإيران\n'
+        'IS\tآيسلندا\n'
+        'IT\tإيطاليا\n'
+        'JE\tجيرسي\n'
+        'JM\tجامايكا\n'
+        'JO\tالأردن\n'
+        'JP\tاليابان\n'
+        'KE\tكينيا\n'
+        'KG\tقيرغيزستان\n'
+        'KH\tكمبوديا\n'
+        'KI\tكيريباتي\n'
+        'KM\tجزر القمر\n'
+        'KN\tسانت كيتس ونيفيس\n'
+        'KP\tكوريا الشمالية\n'
+        'KR\tكوريا الجنوبية\n'
+        'KW\tالكويت\n'
+        'KY\tجزر كايمان\n'
+        'KZ\tكازاخستان\n'
+        'LA\tلاوس\n'
+        'LB\tلبنان\n'
+        'LC\tسانت لوسيا\n'
+        'LI\tليختنشتاين\n'
+        'LK\tسريلانكا\n'
+        'LR\tليبيريا\n'
+        'LS\tليسوتو\n'
+        'LT\tليتوانيا\n'
+        'LU\tلوكسمبورغ\n'
+        'LV\tلاتفيا\n'
+        'LY\tليبيا\n'
+        'MA\tالمغرب\n'
+        'MC\tموناكو\n'
+        'MD\tمولدوفا\n'
+        'ME\tالجبل الأسود\n'
+        'MF\tسان مارتن\n'
+        'MG\tمدغشقر\n'
+        'MH\tجزر مارشال\n'
+        'MK\tمقدونيا الشمالية\n'
+        'ML\tمالي\n'
+        'MM\tميانمار (بورما)\n'
+        'MN\tمنغوليا\n'
+        'MO\tمنطقة ماكاو الإدارية الخاصة\n'
+        'MP\tجزر ماريانا الشمالية\n'
+        'MQ\tجزر المارتينيك\n'
+        'MR\tموريتانيا\n'
+        'MS\tمونتسرات\n'
+        'MT\tمالطا\n'
+        'MU\tموريشيوس\n'
+        'MV\tجزر المالديف\n'
+        'MW\tملاوي\n'
+        'MX\tالمكسيك\n'
+        'MY\tماليزيا\n'
+        'MZ\tموزمبيق\n'
+        'NA\tناميبيا\n'
+        'NC\tكاليدونيا الجديدة\n'
+        'NE\tالنيجر\n'
+        'NF\tجزيرة نورفولك\n'
+        'NG\tنيجيريا\n'
+        'NI\tنيكاراغوا\n'
+        'NL\tهولندا\n'
+        'NO\tالنرويج\n'
+        'NP\tنيبال\n'
+        'NR\tناورو\n'
+        'NU\tنيوي\n'
+        'NZ\tنيوزيلندا\n'
+        'OM\tعُمان\n'
+        'PA\tبنما\n'
+        'PE\tبيرو\n'
+        'PF\tبولينيزيا الفرنسية\n'
+        'PG\tبابوا غينيا الجديدة\n'
+        'PH\tالفلبين\n'
+        'PK\tباكستان\n'
+        'PL\tبولندا\n'
+        'PM\tسان بيير ومكويلون\n'
+        'PN\tجزر بيتكيرن\n'
+        'PR\tبورتوريكو\n'
+        'PS\tالأراضي الفلسطينية\n'
+        'PT\tالبرتغال\n'
+        'PW\tبالاو\n'
+        'PY\tباراغواي\n'
+        'QA\tقطر\n'
+        'QO\tأوقيانوسيا النائية\n'
+        'RE\tروينيون\n'
+        'RO\tرومانيا\n'
+        'RS\tصربيا\n'
+        'RU\tروسيا\n'
+        'RW\tرواندا\n'
+        'SA\tالمملكة العربية السعودية\n'
+        'SB\tجزر سليمان\n'
+        'SC\tسيشل\n'
+        'SD\tالسودان\n'
+        'SE\tالسويد\n'
+        'SG\tسنغافورة\n'
+        'SH\tسانت هيلينا\n'
+        'SI\tسلوفينيا\n'
+        'SJ\tسفالبارد وجان ماين\n'
+        'SK\tسلوفاكيا\n'
+        'SL\tسيراليون\n'
+        'SM\tسان مارينو\n'
+        'SN\tالسنغال\n'
+        'SO\tالصومال\n'
+        'SR\tسورينام\n'
+        'SS\tجنوب السودان\n'
+        'ST\tساو تومي وبرينسيبي\n'
+        'SV\tالسلفادور\n'
+        'SX\tسانت مارتن\n'
+        'SY\tسوريا\n'
+        'SZ\tإسواتيني\n'
+        'TA\tتريستان دا كونا\n'
+        'TC\tجزر توركس وكايكوس\n'
+        'TD\tتشاد\n'
+        'TF\tالأقاليم الجنوبية الفرنسية\n'
+        'TG\tتوغو\n'
+        'TH\tتايلاند\n'
+        'TJ\tطاجيكستان\n'
+        'TK\tتوكيلاو\n'
+        'TL\tتيمور - ليشتي\n'
+        'TM\tتركمانستان\n'
+        'TN\tتونس\n'
+        'TO\tتونغا\n'
+        'TR\tتركيا\n'
+        'TT\tترينيداد وتوباغو\n'
+        'TV\tتوفالو\n'
+        'TW\tتايوان\n'
+        'TZ\tتنزانيا\n'
+        'UA\tأوكرانيا\n'
+        'UG\tأوغندا\n'
+        'UM\tجزر الولايات المتحدة النائية\n'
+        'UN\tالأمم المتحدة\n'
+        'US\tالولايات المتحدة\n'
+        'UY\tأورغواي\n'
+        'UZ\tأوزبكستان\n'
+        'VA\tالفاتيكان\n'
+        'VC\tسانت فنسنت وجزر غرينادين\n'
+        'VE\tفنزويلا\n'
+        'VG\tجزر فيرجن البريطانية\n'
+        'VI\tجزر فيرجن الأمريكية\n'
+        'VN\tفيتنام\n'
+        'VU\tفانواتو\n'
+        'WF\tجزر والس وفوتونا\n'
+        'WS\tساموا\n'
+        'XA\tلكنات تجريبية غير أصلية\n'
+        'XB\tلكنات تجريبية ثنائية الاتجاه\n'
+        'XK\tكوسوفو\n'
+        'YE\tاليمن\n'
+        'YT\tمايوت\n'
+        'ZA\tجنوب أفريقيا\n'
+        'ZM\tزامبيا\n'
+        'ZW\tزيمبابوي\n'
+        'ZZ\tمنطقة غير معروفة\n'
+    ),
+    'de': (
+        'AC\tAscension\n'
+        'AD\tAndorra\n'
+        'AE\tVereinigte Arabische Emirate\n'
+        'AF\tAfghanistan\n'
+        'AG\tAntigua und Barbuda\n'
+        'AI\tAnguilla\n'
+        'AL\tAlbanien\n'
+        'AM\tArmenien\n'
+        'AO\tAngola\n'
+        'AQ\tAntarktis\n'
+        'AR\tArgentinien\n'
+        'AS\tAmerikanisch-Samoa\n'
+        'AT\tÖsterreich\n'
+        'AU\tAustralien\n'
+        'AW\tAruba\n'
+        'AX\tÅlandinseln\n'
+        'AZ\tAserbaidschan\n'
+        'BA\tBosnien und Herzegowina\n'
+        'BB\tBarbados\n'
+        'BD\tBangladesch\n'
+        'BE\tBelgien\n'
+        'BF\tBurkina Faso\n'
+        'BG\tBulgarien\n'
+        'BH\tBahrain\n'
+        'BI\tBurundi\n'
+        'BJ\tBenin\n'
+        'BL\tSt. Barthélemy\n'
+        'BM\tBermuda\n'
+        'BN\tBrunei Darussalam\n'
+        'BO\tBolivien\n'
+        'BQ\tKaribische Niederlande\n'
+        'BR\tBrasilien\n'
+        'BS\tBahamas\n'
+        'BT\tBhutan\n'
+        'BV\tBouvetinsel\n'
+        'BW\tBotsuana\n'
+        'BY\tBelarus\n'
+        'BZ\tBelize\n'
+        'CA\tKanada\n'
+        'CC\tKokosinseln\n'
+        'CD\tKongo-Kinshasa\n'
+        'CF\tZentralafrikanische Republik\n'
+        'CG\tKongo-Brazzaville\n'
+        'CH\tSchweiz\n'
+        'CI\tCôte d’Ivoire\n'
+        'CK\tCookinseln\n'
+        'CL\tChile\n'
+        'CM\tKamerun\n'
+        'CN\tChina\n'
+        'CO\tKolumbien\n'
+        'CP\tClipperton-Insel\n'
+        'CQ\tSark\n'
+        'CR\tCosta Rica\n'
+        'CU\tKuba\n'
+        'CV\tCabo Verde\n'
+        'CW\tCuraçao\n'
+        'CX\tWeihnachtsinsel\n'
+        'CY\tZypern\n'
+        'CZ\tTschechien\n'
+        'DE\tDeutschland\n'
+        'DG\tDiego Garcia\n'
+        'DJ\tDschibuti\n'
+        'DK\tDänemark\n'
+        'DM\tDominica\n'
+        'DO\tDominikanische Republik\n'
+        'DZ\tAlgerien\n'
+        'EA\tCeuta und Melilla\n'
+        'EC\tEcuador\n'
+        'EE\tEstland\n'
+        'EG\tÄgypten\n'
+        'EH\tWestsahara\n'
+        'ER\tEritrea\n'
+        'ES\tSpanien\n'
+        'ET\tÄthiopien\n'
+        'EU\tEuropäische Union\n'
+        'EZ\tEurozone\n'
+        'FI\tFinnland\n'
+        'FJ\tFidschi\n'
+        'FK\tFalklandinseln\n'
+        'FM\tMikronesien\n'
+        'FO\tFäröer\n'
+        'FR\tFrankreich\n'
+        'GA\tGabun\n'
+        'GB\tVereinigtes Königreich\n'
+        'GD\tGrenada\n'
+        'GE\tGeorgien\n'
+        'GF\tFranzösisch-Guayana\n'
+        'GG\tGuernsey\n'
+        'GH\tGhana\n'
+        'GI\tGibraltar\n'
+        'GL\tGrönland\n'
+        'GM\tGambia\n'
+        'GN\tGuinea\n'
+        'GP\tGuadeloupe\n'
+        'GQ\tÄquatorialguinea\n'
+        'GR\tGriechenland\n'
+        'GS\tSüdgeorgien und die Südlichen Sandwichinseln\n'
+        'GT\tGuatemala\n'
+        'GU\tGuam\n'
+        'GW\tGuinea-Bissau\n'
+        'GY\tGuyana\n'
+        'HK\tSonderverwaltungsregion Hongkong\n'
+        'HM\tHeard und McDonaldinseln\n'
+        'HN\tHonduras\n'
+        'HR\tKroatien\n'
+        'HT\tHaiti\n'
+        'HU\tUngarn\n'
+        'IC\tKanarische Inseln\n'
+        'ID\tIndonesien\n'
+        'IE\tIrland\n'
+        'IL\tIsrael\n'
+        'IM\tIsle of Man\n'
+        'IN\tIndien\n'
+        'IO\tBritisches Territorium im Indischen Ozean\n'
+        'IQ\tIrak\n'
+        'IR\tIran\n'
+        'IS\tIsland\n'
+        'IT\tItalien\n'
+        'JE\tJersey\n'
+        'JM\tJamaika\n'
+        'JO\tJordanien\n'
+        'JP\tJapan\n'
+        'KE\tKenia\n'
+        'KG\tKirgisistan\n'
+        'KH\tKambodscha\n'
+        'KI\tKiribati\n'
+        'KM\tKomoren\n'
+        'KN\tSt. Kitts und Nevis\n'
+        'KP\tNordkorea\n'
+        'KR\tSüdkorea\n'
+        'KW\tKuwait\n'
+        'KY\tKaimaninseln\n'
+        'KZ\tKasachstan\n'
+        'LA\tLaos\n'
+        'LB\tLibanon\n'
+        'LC\tSt. Lucia\n'
+        'LI\tLiechtenstein\n'
+        'LK\tSri Lanka\n'
+        'LR\tLiberia\n'
+        'LS\tLesotho\n'
+        'LT\tLitauen\n'
+        'LU\tLuxemburg\n'
+        'LV\tLettland\n'
+        'LY\tLibyen\n'
+        'MA\tMarokko\n'
+        'MC\tMonaco\n'
+        'MD\tRepublik Moldau\n'
+        'ME\tMontenegro\n'
+        'MF\tSt. Martin\n'
+        'MG\tMadagaskar\n'
+        'MH\tMarshallinseln\n'
+        'MK\tNordmazedonien\n'
+        'ML\tMali\n'
+        'MM\tMyanmar\n'
+        'MN\tMongolei\n'
+        'MO\tSonderverwaltungsregion Macau\n'
+        'MP\tNördliche Marianen\n'
+        'MQ\tMartinique\n'
+        'MR\tMauretanien\n'
+        'MS\tMontserrat\n'
+        'MT\tMalta\n'
+        'MU\tMauritius\n'
+        'MV\tMalediven\n'
+        'MW\tMalawi\n'
+        'MX\tMexiko\n'
+        'MY\tMalaysia\n'
+        'MZ\tMosambik\n'
+        'NA\tNamibia\n'
+        'NC\tNeukaledonien\n'
+        'NE\tNiger\n'
+        'NF\tNorfolkinsel\n'
+        'NG\tNigeria\n'
+        'NI\tNicaragua\n'
+        'NL\tNiederlande\n'
+        'NO\tNorwegen\n'
+        'NP\tNepal\n'
+        'NR\tNauru\n'
+        'NU\tNiue\n'
+        'NZ\tNeuseeland\n'
+        'OM\tOman\n'
+        'PA\tPanama\n'
+        'PE\tPeru\n'
+        'PF\tFranzösisch-Polynesien\n'
+        'PG\tPapua-Neuguinea\n'
+        'PH\tPhilippinen\n'
+        'PK\tPakistan\n'
+        'PL\tPolen\n'
+        'PM\tSt. Pierre und Miquelon\n'
+        'PN\tPitcairninseln\n'
+        'PR\tPuerto Rico\n'
+        'PS\tPalästinensische Autonomiegebiete\n'
+        'PT\tPortugal\n'
+        'PW\tPalau\n'
+        'PY\tParaguay\n'
+        'QA\tKatar\n'
+        'QO\tÄußeres Ozeanien\n'
+        'RE\tRéunion\n'
+        'RO\tRumänien\n'
+        'RS\tSerbien\n'
+        'RU\tRussland\n'
+        'RW\tRuanda\n'
+        'SA\tSaudi-Arabien\n'
+        'SB\tSalomonen\n'
+        'SC\tSeychellen\n'
+        'SD\tSudan\n'
+        'SE\tSchweden\n'
+        'SG\tSingapur\n'
+        'SH\tSt. Helena\n'
+        'SI\tSlowenien\n'
+        'SJ\tSpitzbergen und Jan Mayen\n'
+        'SK\tSlowakei\n'
+        'SL\tSierra Leone\n'
+        'SM\tSan Marino\n'
+        'SN\tSenegal\n'
+        'SO\tSomalia\n'
+        'SR\tSuriname\n'
+        'SS\tSüdsudan\n'
+        'ST\tSão Tomé und Príncipe\n'
+        'SV\tEl Salvador\n'
+        'SX\tSint Maarten\n'
+        'SY\tSyrien\n'
+        'SZ\tEswatini\n'
+        'TA\tTristan da Cunha\n'
+        'TC\tTurks- und Caicosinseln\n'
+        'TD\tTschad\n'
+        'TF\tFranzösische Süd- und Antarktisgebiete\n'
+        'TG\tTogo\n'
+        'TH\tThailand\n'
+        'TJ\tTadschikistan\n'
+        'TK\tTokelau\n'
+        'TL\tTimor-Leste\n'
+        'TM\tTurkmenistan\n'
+        'TN\tTunesien\n'
+        'TO\tTonga\n'
+        'TR\tTürkei\n'
+        'TT\tTrinidad und Tobago\n'
+        'TV\tTuvalu\n'
+        'TW\tTaiwan\n'
+        'TZ\tTansania\n'
+        'UA\tUkraine\n'
+        'UG\tUganda\n'
+        'UM\tAmerikanische Überseeinseln\n'
+        'UN\tVereinte Nationen\n'
+        'US\tVereinigte Staaten\n'
+        'UY\tUruguay\n'
+        'UZ\tUsbekistan\n'
+        'VA\tVatikanstadt\n'
+        'VC\tSt. Vincent und die Grenadinen\n'
+        'VE\tVenezuela\n'
+        'VG\tBritische Jungferninseln\n'
+        'VI\tAmerikanische Jungferninseln\n'
+        'VN\tVietnam\n'
+        'VU\tVanuatu\n'
+        'WF\tWallis und Futuna\n'
+        'WS\tSamoa\n'
+        'XA\tPseudo-Akzente\n'
+        'XB\tPseudo-Bidi\n'
+        'XK\tKosovo\n'
+        'YE\tJemen\n'
+        'YT\tMayotte\n'
+        'ZA\tSüdafrika\n'
+        'ZM\tSambia\n'
+        'ZW\tSimbabwe\n'
+        'ZZ\tUnbekannte Region\n'
+    ),
+    'en': (
+        'AC\tAscension Island\n'
+        'AD\tAndorra\n'
+        'AE\tUnited Arab Emirates\n'
+        'AF\tAfghanistan\n'
+        'AG\tAntigua & Barbuda\n'
+        'AI\tAnguilla\n'
+        'AL\tAlbania\n'
+        'AM\tArmenia\n'
+        'AO\tAngola\n'
+        'AQ\tAntarctica\n'
+        'AR\tArgentina\n'
+        'AS\tAmerican Samoa\n'
+        'AT\tAustria\n'
+        'AU\tAustralia\n'
+        'AW\tAruba\n'
+        'AX\tÅland Islands\n'
+        'AZ\tAzerbaijan\n'
+        'BA\tBosnia & Herzegovina\n'
+        'BB\tBarbados\n'
+        'BD\tBangladesh\n'
+        'BE\tBelgium\n'
+        'BF\tBurkina Faso\n'
+        'BG\tBulgaria\n'
+        'BH\tBahrain\n'
+        'BI\tBurundi\n'
+        'BJ\tBenin\n'
+        'BL\tSt. Barthélemy\n'
+        'BM\tBermuda\n'
+        'BN\tBrunei\n'
+        'BO\tBolivia\n'
+        'BQ\tCaribbean Netherlands\n'
+        'BR\tBrazil\n'
+        'BS\tBahamas\n'
+        'BT\tBhutan\n'
+        'BV\tBouvet Island\n'
+        'BW\tBotswana\n'
+        'BY\tBelarus\n'
+        'BZ\tBelize\n'
+        'CA\tCanada\n'
+        'CC\tCocos (Keeling) Islands\n'
+        'CD\tCongo - Kinshasa\n'
+        'CF\tCentral African Republic\n'
+        'CG\tCongo - Brazzaville\n'
+        'CH\tSwitzerland\n'
+        'CI\tCôte d’Ivoire\n'
+        'CK\tCook Islands\n'
+        'CL\tChile\n'
+        'CM\tCameroon\n'
+        'CN\tChina\n'
+        'CO\tColombia\n'
+        'CP\tClipperton Island\n'
+        'CQ\tSark\n'
+        'CR\tCosta Rica\n'
+        'CU\tCuba\n'
+        'CV\tCape Verde\n'
+        'CW\tCuraçao\n'
+        'CX\tChristmas Island\n'
+        'CY\tCyprus\n'
+        'CZ\tCzechia\n'
+        'DE\tGermany\n'
+        'DG\tDiego Garcia\n'
+        'DJ\tDjibouti\n'
+        'DK\tDenmark\n'
+        'DM\tDominica\n'
+        'DO\tDominican Republic\n'
+        'DZ\tAlgeria\n'
+        'EA\tCeuta & Melilla\n'
+        'EC\tEcuador\n'
+        'EE\tEstonia\n'
+        'EG\tEgypt\n'
+        'EH\tWestern Sahara\n'
+        'ER\tEritrea\n'
+        'ES\tSpain\n'
+        'ET\tEthiopia\n'
+        'EU\tEuropean Union\n'
+        'EZ\tEurozone\n'
+        'FI\tFinland\n'
+        'FJ\tFiji\n'
+        'FK\tFalkland Islands\n'
+        'FM\tMicronesia\n'
+        'FO\tFaroe Islands\n'
+        'FR\tFrance\n'
+        'GA\tGabon\n'
+        'GB\tUnited Kingdom\n'
+        'GD\tGrenada\n'
+        'GE\tGeorgia\n'
+        'GF\tFrench Guiana\n'
+        'GG\tGuernsey\n'
+        'GH\tGhana\n'
+        'GI\tGibraltar\n'
+        'GL\tGreenland\n'
+        'GM\tGambia\n'
+        'GN\tGuinea\n'
+        'GP\tGuadeloupe\n'
+        'GQ\tEquatorial Guinea\n'
+        'GR\tGreece\n'
+        'GS\tSouth Georgia & South Sandwich Islands\n'
+        'GT\tGuatemala\n'
+        'GU\tGuam\n'
+        'GW\tGuinea-Bissau\n'
+        'GY\tGuyana\n'
+        'HK\tHong Kong SAR China\n'
+        'HM\tHeard Island & McDonald Islands\n'
+        'HN\tHonduras\n'
+        'HR\tCroatia\n'
+        'HT\tHaiti\n'
+        'HU\tHungary\n'
+        'IC\tCanary Islands\n'
+        'ID\tIndonesia\n'
+        'IE\tIreland\n'
+        'IL\tIsrael\n'
+        'IM\tIsle of Man\n'
+        'IN\tIndia\n'
+        'IO\tBritish Indian Ocean Territory\n'
+        'IQ\tIraq\n'
+        'IR\tIran\n'
+        'IS\tIceland\n'
+        'IT\tItaly\n'
+        'JE\tJersey\n'
+        'JM\tJamaica\n'
+        'JO\tJordan\n'
+        'JP\tJapan\n'
+        'KE\tKenya\n'
+        'KG\tKyrgyzstan\n'
+        'KH\tCambodia\n'
+        'KI\tKiribati\n'
+        'KM\tComoros\n'
+        'KN\tSt. Kitts & Nevis\n'
+        'KP\tNorth Korea\n'
+        'KR\tSouth Korea\n'
+        'KW\tKuwait\n'
+        'KY\tCayman Islands\n'
+        'KZ\tKazakhstan\n'
+        'LA\tLaos\n'
+        'LB\tLebanon\n'
+        'LC\tSt. Lucia\n'
+        'LI\tLiechtenstein\n'
+        'LK\tSri Lanka\n'
+        'LR\tLiberia\n'
+        'LS\tLesotho\n'
+        'LT\tLithuania\n'
+        'LU\tLuxembourg\n'
+        'LV\tLatvia\n'
+        'LY\tLibya\n'
+        'MA\tMorocco\n'
+        'MC\tMonaco\n'
+        'MD\tMoldova\n'
+        'ME\tMontenegro\n'
+        'MF\tSt. Martin\n'
+        'MG\tMadagascar\n'
+        'MH\tMarshall Islands\n'
+        'MK\tNorth Macedonia\n'
+        'ML\tMali\n'
+        'MM\tMyanmar (Burma)\n'
+        'MN\tMongolia\n'
+        'MO\tMacao SAR China\n'
+        'MP\tNorthern Mariana Islands\n'
+        'MQ\tMartinique\n'
+        'MR\tMauritania\n'
+        'MS\tMontserrat\n'
+        'MT\tMalta\n'
+        'MU\tMauritius\n'
+        'MV\tMaldives\n'
+        'MW\tMalawi\n'
+        'MX\tMexico\n'
+        'MY\tMalaysia\n'
+        'MZ\tMozambique\n'
+        'NA\tNamibia\n'
+        'NC\tNew Caledonia\n'
+        'NE\tNiger\n'
+        'NF\tNorfolk Island\n'
+        'NG\tNigeria\n'
+        'NI\tNicaragua\n'
+        'NL\tNetherlands\n'
+        'NO\tNorway\n'
+        'NP\tNepal\n'
+        'NR\tNauru\n'
+        'NU\tNiue\n'
+        'NZ\tNew Zealand\n'
+        'OM\tOman\n'
+        'PA\tPanama\n'
+        'PE\tPeru\n'
+        'PF\tFrench Polynesia\n'
+        'PG\tPapua New Guinea\n'
+        'PH\tPhilippines\n'
+        'PK\tPakistan\n'
+        'PL\tPoland\n'
+        'PM\tSt. Pierre & Miquelon\n'
+        'PN\tPitcairn Islands\n'
+        'PR\tPuerto Rico\n'
+        'PS\tPalestinian Territories\n'
+        'PT\tPortugal\n'
+        'PW\tPalau\n'
+        'PY\tParaguay\n'
+        'QA\tQatar\n'
+        'QO\tOutlying Oceania\n'
+        'RE\tRéunion\n'
+        'RO\tRomania\n'
+        'RS\tSerbia\n'
+        'RU\tRussia\n'
+        'RW\tRwanda\n'
+        'SA\tSaudi Arabia\n'
+        'SB\tSolomon Islands\n'
+        'SC\tSeychelles\n'
+        'SD\tSudan\n'
+        'SE\tSweden\n'
+        'SG\tSingapore\n'
+        'SH\tSt. Helena, Ascension & Tristan da Cunha\n'
+        'SI\tSlovenia\n'
+        'SJ\tSvalbard & Jan Mayen\n'
+        'SK\tSlovakia\n'
+        'SL\tSierra Leone\n'
+        'SM\tSan Marino\n'
+        'SN\tSenegal\n'
+        'SO\tSomalia\n'
+        'SR\tSuriname\n'
+        'SS\tSouth Sudan\n'
+        'ST\tSão Tomé & Príncipe\n'
+        'SV\tEl Salvador\n'
+        'SX\tSint Maarten\n'
+        'SY\tSyria\n'
+        'SZ\tEswatini\n'
+        'TA\tTristan da Cunha\n'
+        'TC\tTurks & Caicos Islands\n'
+        'TD\tChad\n'
+        'TF\tFrench Southern and Antarctic Lands\n'
+        'TG\tTogo\n'
+        'TH\tThailand\n'
+        'TJ\tTajikistan\n'
+        'TK\tTokelau\n'
+        'TL\tTimor-Leste\n'
+        'TM\tTurkmenistan\n'
+        'TN\tTunisia\n'
+        'TO\tTonga\n'
+        'TR\tTürkiye\n'
+        'TT\tTrinidad & Tobago\n'
+        'TV\tTuvalu\n'
+        'TW\tTaiwan\n'
+        'TZ\tTanzania\n'
+        'UA\tUkraine\n'
+        'UG\tUganda\n'
+        'UM\tU.S. Outlying Islands\n'
+        'UN\tUnited Nations\n'
+        'US\tUnited States\n'
+        'UY\tUruguay\n'
+        'UZ\tUzbekistan\n'
+        'VA\tVatican City\n'
+        'VC\tSt. Vincent & Grenadines\n'
+        'VE\tVenezuela\n'
+        'VG\tBritish Virgin Islands\n'
+        'VI\tU.S. Virgin Islands\n'
+        'VN\tVietnam\n'
+        'VU\tVanuatu\n'
+        'WF\tWallis & Futuna\n'
+        'WS\tSamoa\n'
+        'XA\tPseudo-Accents\n'
+        'XB\tPseudo-Bidi\n'
+        'XK\tKosovo\n'
+        'YE\tYemen\n'
+        'YT\tMayotte\n'
+        'ZA\tSouth Africa\n'
+        'ZM\tZambia\n'
+        'ZW\tZimbabwe\n'
+        'ZZ\tUnknown Region\n'
+    ),
+    'fa': (
+        'AC\tجزایر آسنسیون\n'
+        'AD\tآندورا\n'
+        'AE\tامارات متحدهٔ عربی\n'
+        'AF\tافغانستان\n'
+        'AG\tآنتیگوا و باربودا\n'
+        'AI\tآنگویلا\n'
+        'AL\tآلبانی\n'
+        'AM\tارمنستان\n'
+        'AO\tآنگولا\n'
+        'AQ\tجنوبگان\n'
+        'AR\tآرژانتین\n'
+        'AS\tساموآی امریکا\n'
+        'AT\tاتریش\n'
+        'AU\tاسترالیا\n'
+        'AW\tآروبا\n'
+        'AX\tجزایر آلاند\n'
+        'AZ\tجمهوری آذربایجان\n'
+        'BA\tبوسنی و هرزگوین\n'
+        'BB\tباربادوس\n'
+        'BD\tبنگلادش\n'
+        'BE\tبلژیک\n'
+        'BF\tبورکینافاسو\n'
+        'BG\tبلغارستان\n'
+        'BH\tبحرین\n'
+        'BI\tبوروندی\n'
+        'BJ\tبنین\n'
+        'BL\tسن بارتلمی\n'
+        'BM\tبرمودا\n'
+        'BN\tبرونئی\n'
+        'BO\tبولیوی\n'
+        'BQ\tجزایر کارائیب هلند\n'
+        'BR\tبرزیل\n'
+        'BS\tباهاما\n'
+        'BT\tبوتان\n'
+        'BV\tجزیرهٔ بووه\n'
+        'BW\tبوتسوانا\n'
+        'BY\tبلاروس\n'
+        'BZ\tبلیز\n'
+        'CA\tکانادا\n'
+        'CC\tجزایر کوکوس\n'
+        'CD\tکنگو - کینشاسا\n'
+        'CF\tجمهوری افریقای مرکزی\n'
+        'CG\tکنگو - برازویل\n'
+        'CH\tسوئیس\n'
+        'CI\tساحل عاج\n'
+        'CK\tجزایر کوک\n'
+        'CL\tشیلی\n'
+        'CM\tکامرون\n'
+        'CN\tچین\n'
+        'CO\tکلمبیا\n'
+        'CP\tجزایر کلیپرتون\n'
+        'CQ\tسارک\n'
+        'CR\tکاستاریکا\n'
+        'CU\tکوبا\n'
+        'CV\tکیپ\u200cورد\n'
+        'CW\tکوراسائو\n'
+        'CX\tجزیرهٔ کریسمس\n'
+        'CY\tقبرس\n'
+        'CZ\tچک\n'
+        'DE\tآلمان\n'
+        'DG\tدیه\u200cگو گارسیا\n'
+        'DJ\tجیبوتی\n'
+        'DK\tدانمارک\n'
+        'DM\tدومینیکا\n'
+        'DO\tجمهوری دومینیکن\n'
+        'DZ\tالجزایر\n'
+        'EA\tسبته و ملیله\n'
+        'EC\tاکوادور\n'
+        'EE\tاستونی\n'
+        'EG\tمصر\n'
+        'EH\tصحرای غربی\n'
+        'ER\tاریتره\n'
+        'ES\tاسپانیا\n'
+        'ET\tاتیوپی\n'
+        'EU\tاتحادیهٔ اروپا\n'
+        'EZ\tمنطقهٔ یورو\n'
+        'FI\tفنلاند\n'
+        'FJ\tفیجی\n'
+        'FK\tجزایر فالکلند\n'
+        'FM\tمیکرونزی\n'
+        'FO\tجزایر فارو\n'
+        'FR\tفرانسه\n'
+        'GA\tگابن\n'
+        'GB\tبریتانیا\n'
+        'GD\tگرنادا\n'
+        'GE\tگرجستان\n'
+        'GF\tگویان فرانسه\n'
+        'GG\tگرنزی\n'
+        'GH\tغنا\n'
+        'GI\tجبل\u200cالطارق\n'
+        'GL\tگرینلند\n'
+        'GM\tگامبیا\n'
+        'GN\tگینه\n'
+        'GP\tگوادلوپ\n'
+        'GQ\tگینهٔ استوایی\n'
+        'GR\tیونان\n'
+        'GS\tجورجیای جنوبی و جزایر ساندویچ جنوبی\n'
+        'GT\tگواتمالا\n'
+        'GU\tگوام\n'
+        'GW\tگینهٔ بیسائو\n'
+        'GY\tگویان\n'
+        'HK\tهنگ\u200cکنگ، منطقهٔ ویژهٔ اداری چین\n'
+        'HM\tهرد و جزایر مک\u200cدونالد\n'
+        'HN\tهندوراس\n'
+        'HR\tکرواسی\n'
+        'HT\tهائیتی\n'
+        'HU\tمجارستان\n'
+        'IC\tجزایر قناری\n'
+        'ID\tاندونزی\n'
+        'IE\tایرلند\n'
+        'IL\tاسرائیل\n'
+        'IM\tجزیرهٔ من\n'
+        'IN\tهند\n'
+        'IO\tقلمرو بریتانیا در اقیانوس هند\n'
+        'IQ\tعراق\n'
+        'IR\tایران\n'
+        'IS\tایسلند\n'
+        'IT\tایتالیا\n'
+        'JE\tجرزی\n'
+        'JM\tجامائیکا\n'
+        'JO\tاردن\n'
+        'JP\tژاپن\n'
+        'KE\tکنیا\n'
+        'KG\tقرقیزستان\n'
+        'KH\tکامبوج\n'
+        'KI\tکیریباتی\n'
+        'KM\tکومور\n'
+        'KN\tسنت کیتس و نویس\n'
+        'KP\tکرهٔ شمالی\n'
+        'KR\tکرهٔ جنوبی\n'
+        'KW\tکویت\n'
+        'KY\tجزایر کِیمن\n'
+        'KZ\tقزاقستان\n'
+        'LA\tلائوس\n'
+        'LB\tلبنان\n'
+        'LC\tسنت لوسیا\n'
+        'LI\tلیختن\u200cاشتاین\n'
+        'LK\tسری\u200cلانکا\n'
+        'LR\tلیبریا\n'
+        'LS\tلسوتو\n'
+        'LT\tلیتوانی\n'
+        'LU\tلوکزامبورگ\n'
+        'LV\tلتونی\n'
+        'LY\tلیبی\n'
+        'MA\tمراکش\n'
+        'MC\tموناکو\n'
+        'MD\tمولداوی\n'
+        'ME\tمونته\u200cنگرو\n'
+        'MF\tسنت مارتین\n'
+        'MG\tماداگاسکار\n'
+        'MH\tجزایر مارشال\n'
+        'MK\tمقدونیهٔ شمالی\n'
+        'ML\tمالی\n'
+        'MM\tمیانمار (برمه)\n'
+        'MN\tمغولستان\n'
+        'MO\tماکائو، منطقهٔ ویژهٔ اداری چین\n'
+        'MP\tجزایر ماریانای شمالی\n'
+        'MQ\tمارتینیک\n'
+        'MR\tموریتانی\n'
+        'MS\tمونت\u200cسرات\n'
+        'MT\tمالت\n'
+        'MU\tموریس\n'
+        'MV\tمالدیو\n'
+        'MW\tمالاوی\n'
+        'MX\tمکزیک\n'
+        'MY\tمالزی\n'
+        'MZ\tموزامبیک\n'
+        'NA\tنامیبیا\n'
+        'NC\tکالدونیای جدید\n'
+        'NE\tنیجر\n'
+        'NF\tجزیرهٔ نورفولک\n'
+        'NG\tنیجریه\n'
+        'NI\tنیکاراگوئه\n'
+        'NL\tهلند\n'
+        'NO\tنروژ\n'
+        'NP\tنپال\n'
+        'NR\tنائورو\n'
+        'NU\tنیوئه\n'
+        'NZ\tنیوزیلند\n'
+        'OM\tعمان\n'
+        'PA\tپاناما\n'
+        'PE\tپرو\n'
+        'PF\tپلی\u200cنزی فرانسه\n'
+        'PG\tپاپوا گینهٔ نو\n'
+        'PH\tفیلیپین\n'
+        'PK\tپاکستان\n'
+        'PL\tلهستان\n'
+        'PM\tسن پیر و میکلن\n'
+        'PN\tجزایر پیت\u200cکرن\n'
+        'PR\tپورتوریکو\n'
+        'PS\tسرزمین\u200cهای فلسطینی\n'
+        'PT\tپرتغال\n'
+        'PW\tپالائو\n'
+        'PY\tپاراگوئه\n'
+        'QA\tقطر\n'
+        'QO\tبخش\u200cهای دورافتادهٔ اقیانوسیه\n'
+        'RE\tرئونیون\n'
+        'RO\tرومانی\n'
+        'RS\tصربستان\n'
+        'RU\tروسیه\n'
+        'RW\tرواندا\n'
+        'SA\tعربستان سعودی\n'
+        'SB\tجزایر سلیمان\n'
+        'SC\tسیشل\n'
+        'SD\tسودان\n'
+        'SE\tسوئد\n'
+        'SG\tسنگاپور\n'
+        'SH\tسنت هلن\n'
+        'SI\tاسلوونی\n'
+        'SJ\tسوالبارد و یان ماین\n'
+        'SK\tاسلواکی\n'
+        'SL\tسیرالئون\n'
+        'SM\tسان\u200cمارینو\n'
+        'SN\tسنگال\n'
+        'SO\tسومالی\n'
+        'SR\tسورینام\n'
+        'SS\tسودان جنوبی\n'
+        'ST\tسائوتومه و پرینسیپ\n'
+        'SV\tالسالوادور\n'
+        'SX\tسنت مارتن\n'
+        'SY\tسوریه\n'
+        'SZ\tاسواتینی\n'
+        'TA\tتریستان دا کونا\n'
+        'TC\tجزایر تورکس و کایکوس\n'
+        'TD\tچاد\n'
+        'TF\tسرزمین\u200cهای جنوبی فرانسه\n'
+        'TG\tتوگو\n'
+        'TH\tتایلند\n'
+        'TJ\tتاجیکستان\n'
+        'TK\tتوکلائو\n'
+        'TL\tتیمور-لسته\n'
+        'TM\tترکمنستان\n'
+        'TN\tتونس\n'
+        'TO\tتونگا\n'
+        'TR\tترکیه\n'
+        'TT\tترینیداد و توباگو\n'
+        'TV\tتووالو\n'
+        'TW\tتایوان\n'
+        'TZ\tتانزانیا\n'
+        'UA\tاوکراین\n'
+        'UG\tاوگاندا\n'
+        'UM\tجزایر دورافتادهٔ ایالات متحده\n'
+        'UN\tسازمان ملل متحد\n'
+        'US\tایالات متحده\n'
+        'UY\tاروگوئه\n'
+        'UZ\tازبکستان\n'
+        'VA\tواتیکان\n'
+        'VC\tسنت وینسنت و گرنادین\n'
+        'VE\tونزوئلا\n'
+        'VG\tجزایر ویرجین بریتانیا\n'
+        'VI\tجزایر ویرجین ایالات متحده\n'
+        'VN\tویتنام\n'
+        'VU\tوانواتو\n'
+        'WF\tوالیس و فوتونا\n'
+        'WS\tساموآ\n'
+        'XA\tانگلیسی با لهجه خارجی\n'
+        'XB\tمجازی - دوجهته\n'
+        'XK\tکوزوو\n'
+        'YE\tیمن\n'
+        'YT\tمایوت\n'
+        'ZA\tافریقای جنوبی\n'
+        'ZM\tزامبیا\n'
+        'ZW\tزیمبابوه\n'
+        'ZZ\tناحیهٔ نامشخص\n'
+    ),
+    'fr': (
+        'AC\tÎle de l’Ascension\n'
+        'AD\tAndorre\n'
+        'AE\tÉmirats arabes unis\n'
+        'AF\tAfghanistan\n'
+        'AG\tAntigua-et-Barbuda\n'
+        'AI\tAnguilla\n'
+        'AL\tAlbanie\n'
+        'AM\tArménie\n'
+        'AO\tAngola\n'
+        'AQ\tAntarctique\n'
+        'AR\tArgentine\n'
+        'AS\tSamoa américaines\n'
+        'AT\tAutriche\n'
+        'AU\tAustralie\n'
+        'AW\tAruba\n'
+        'AX\tÎles Åland\n'
+        'AZ\tAzerbaïdjan\n'
+        'BA\tBosnie-Herzégovine\n'
+        'BB\tBarbade\n'
+        'BD\tBangladesh\n'
+        'BE\tBelgique\n'
+        'BF\tBurkina Faso\n'
+        'BG\tBulgarie\n'
+        'BH\tBahreïn\n'
+        'BI\tBurundi\n'
+        'BJ\tBénin\n'
+        'BL\tSaint-Barthélemy\n'
+        'BM\tBermudes\n'
+        'BN\tBrunei\n'
+        'BO\tBolivie\n'
+        'BQ\tPays-Bas caribéens\n'
+        'BR\tBrésil\n'
+        'BS\tBahamas\n'
+        'BT\tBhoutan\n'
+        'BV\tÎle Bouvet\n'
+        'BW\tBotswana\n'
+        'BY\tBiélorussie\n'
+        'BZ\tBelize\n'
+        'CA\tCanada\n'
+        'CC\tÎles Cocos\n'
+        'CD\tCongo-Kinshasa\n'
+        'CF\tRépublique centrafricaine\n'
+        'CG\tCongo-Brazzaville\n'
+        'CH\tSuisse\n'
+        'CI\tCôte d’Ivoire\n'
+        'CK\tÎles Cook\n'
+        'CL\tChili\n'
+        'CM\tCameroun\n'
+        'CN\tChine\n'
+        'CO\tColombie\n'
+        'CP\tÎle Clipperton\n'
+        'CQ\tSercq\n'
+        'CR\tCosta Rica\n'
+        'CU\tCuba\n'
+        'CV\tCap-Vert\n'
+        'CW\tCuraçao\n'
+        'CX\tÎle Christmas\n'
+        'CY\tChypre\n'
+        'CZ\tTchéquie\n'
+        'DE\tAllemagne\n'
+        'DG\tDiego Garcia\n'
+        'DJ\tDjibouti\n'
+        'DK\tDanemark\n'
+        'DM\tDominique\n'
+        'DO\tRépublique dominicaine\n'
+        'DZ\tAlgérie\n'
+        'EA\tCeuta et Melilla\n'
+        'EC\tÉquateur\n'
+        'EE\tEstonie\n'
+        'EG\tÉgypte\n'
+        'EH\tSahara occidental\n'
+        'ER\tÉrythrée\n'
+        'ES\tEspagne\n'
+        'ET\tÉthiopie\n'
+        'EU\tUnion européenne\n'
+        'EZ\tzone euro\n'
+        'FI\tFinlande\n'
+        'FJ\tFidji\n'
+        'FK\tÎles Malouines\n'
+        'FM\tMicronésie\n'
+        'FO\tÎles Féroé\n'
+        'FR\tFrance\n'
+        'GA\tGabon\n'
+        'GB\tRoyaume-Uni\n'
+        'GD\tGrenade\n'
+        'GE\tGéorgie\n'
+        'GF\tGuyane française\n'
+        'GG\tGuernesey\n'
+        'GH\tGhana\n'
+        'GI\tGibraltar\n'
+        'GL\tGroenland\n'
+        'GM\tGambie\n'
+        'GN\tGuinée\n'
+        'GP\tGuadeloupe\n'
+        'GQ\tGuinée équatoriale\n'
+        'GR\tGrèce\n'
+        'GS\tGéorgie du Sud-et-les Îles Sandwich du Sud\n'
+        'GT\tGuatemala\n'
+        'GU\tGuam\n'
+        'GW\tGuinée-Bissau\n'
+        'GY\tGuyana\n'
+        'HK\tR.A.S. chinoise de Hong Kong\n'
+        'HM\tÎles Heard-et-MacDonald\n'
+        'HN\tHonduras\n'
+        'HR\tCroatie\n'
+        'HT\tHaïti\n'
+        'HU\tHongrie\n'
+        'IC\tÎles Canaries\n'
+        'ID\tIndonésie\n'
+        'IE\tIrlande\n'
+        'IL\tIsraël\n'
+        'IM\tÎle de Man\n'
+        'IN\tInde\n'
+        'IO\tTerritoire britannique de l’océan Indien\n'
+        'IQ\tIrak\n'
+        'IR\tIran\n'
+        'IS\tIslande\n'
+        'IT\tItalie\n'
+        'JE\tJersey\n'
+        'JM\tJamaïque\n'
+        'JO\tJordanie\n'
+        'JP\tJapon\n'
+        'KE\tKenya\n'
+        'KG\tKirghizstan\n'
+        'KH\tCambodge\n'
+        'KI\tKiribati\n'
+        'KM\tComores\n'
+        'KN\tSaint-Christophe-et-Niévès\n'
+        'KP\tCorée du Nord\n'
+        'KR\tCorée du Sud\n'
+        'KW\tKoweït\n'
+        'KY\tÎles Caïmans\n'
+        'KZ\tKazakhstan\n'
+        'LA\tLaos\n'
+        'LB\tLiban\n'
+        'LC\tSainte-Lucie\n'
+        'LI\tLiechtenstein\n'
+        'LK\tSri Lanka\n'
+        'LR\tLiberia\n'
+        'LS\tLesotho\n'
+        'LT\tLituanie\n'
+        'LU\tLuxembourg\n'
+        'LV\tLettonie\n'
+        'LY\tLibye\n'
+        'MA\tMaroc\n'
+        'MC\tMonaco\n'
+        'MD\tMoldavie\n'
+        'ME\tMonténégro\n'
+        'MF\tSaint-Martin\n'
+        'MG\tMadagascar\n'
+        'MH\tÎles Marshall\n'
+        'MK\tMacédoine du Nord\n'
+        'ML\tMali\n'
+        'MM\tMyanmar (Birmanie)\n'
+        'MN\tMongolie\n'
+        'MO\tR.A.S. chinoise de Macao\n'
+        'MP\tÎles Mariannes du Nord\n'
+        'MQ\tMartinique\n'
+        'MR\tMauritanie\n'
+        'MS\tMontserrat\n'
+        'MT\tMalte\n'
+        'MU\tMaurice\n'
+        'MV\tMaldives\n'
+        'MW\tMalawi\n'
+        'MX\tMexique\n'
+        'MY\tMalaisie\n'
+        'MZ\tMozambique\n'
+        'NA\tNamibie\n'
+        'NC\tNouvelle-Calédonie\n'
+        'NE\tNiger\n'
+        'NF\tÎle Norfolk\n'
+        'NG\tNigeria\n'
+        'NI\tNicaragua\n'
+        'NL\tPays-Bas\n'
+        'NO\tNorvège\n'
+        'NP\tNépal\n'
+        'NR\tNauru\n'
+        'NU\tNiue\n'
+        'NZ\tNouvelle-Zélande\n'
+        'OM\tOman\n'
+        'PA\tPanama\n'
+        'PE\tPérou\n'
+        'PF\tPolynésie française\n'
+        'PG\tPapouasie-Nouvelle-Guinée\n'
+        'PH\tPhilippines\n'
+        'PK\tPakistan\n'
+        'PL\tPologne\n'
+        'PM\tSaint-Pierre-et-Miquelon\n'
+        'PN\tÎles Pitcairn\n'
+        'PR\tPorto Rico\n'
+        'PS\tTerritoires palestiniens\n'
+        'PT\tPortugal\n'
+        'PW\tPalaos\n'
+        'PY\tParaguay\n'
+        'QA\tQatar\n'
+        'QO\trégions éloignées de l’Océanie\n'
+        'RE\tLa Réunion\n'
+        'RO\tRoumanie\n'
+        'RS\tSerbie\n'
+        'RU\tRussie\n'
+        'RW\tRwanda\n'
+        'SA\tArabie saoudite\n'
+        'SB\tÎles Salomon\n'
+        'SC\tSeychelles\n'
+        'SD\tSoudan\n'
+        'SE\tSuède\n'
+        'SG\tSingapour\n'
+        'SH\tSainte-Hélène\n'
+        'SI\tSlovénie\n'
+        'SJ\tSvalbard et Jan Mayen\n'
+        'SK\tSlovaquie\n'
+        'SL\tSierra Leone\n'
+        'SM\tSaint-Marin\n'
+        'SN\tSénégal\n'
+        'SO\tSomalie\n'
+        'SR\tSuriname\n'
+        'SS\tSoudan du Sud\n'
+        'ST\tSao Tomé-et-Principe\n'
+        'SV\tSalvador\n'
+        'SX\tSaint-Martin (partie néerlandaise)\n'
+        'SY\tSyrie\n'
+        'SZ\tEswatini\n'
+        'TA\tTristan da Cunha\n'
+        'TC\tÎles Turques-et-Caïques\n'
+        'TD\tTchad\n'
+        'TF\tTerres australes françaises\n'
+        'TG\tTogo\n'
+        'TH\tThaïlande\n'
+        'TJ\tTadjikistan\n'
+        'TK\tTokelau\n'
+        'TL\tTimor oriental\n'
+        'TM\tTurkménistan\n'
+        'TN\tTunisie\n'
+        'TO\tTonga\n'
+        'TR\tTurquie\n'
+        'TT\tTrinité-et-Tobago\n'
+        'TV\tTuvalu\n'
+        'TW\tTaïwan\n'
+        'TZ\tTanzanie\n'
+        'UA\tUkraine\n'
+        'UG\tOuganda\n'
+        'UM\tÎles mineures éloignées des États-Unis\n'
+        'UN\tNations Unies\n'
+        'US\tÉtats-Unis\n'
+        'UY\tUruguay\n'
+        'UZ\tOuzbékistan\n'
+        'VA\tÉtat de la Cité du Vatican\n'
+        'VC\tSaint-Vincent-et-les Grenadines\n'
+        'VE\tVenezuela\n'
+        'VG\tÎles Vierges britanniques\n'
+        'VI\tÎles Vierges des États-Unis\n'
+        'VN\tViêt Nam\n'
+        'VU\tVanuatu\n'
+        'WF\tWallis-et-Futuna\n'
+        'WS\tSamoa\n'
+        'XA\tpseudo-accents\n'
+        'XB\tpseudo-bidi\n'
+        'XK\tKosovo\n'
+        'YE\tYémen\n'
+        'YT\tMayotte\n'
+        'ZA\tAfrique du Sud\n'
+        'ZM\tZambie\n'
+        'ZW\tZimbabwe\n'
+        'ZZ\trégion inconnue\n'
+    ),
+    'ru': (
+        'AC\tо-в Вознесения\n'
+        'AD\tАндорра\n'
+        'AE\tОАЭ\n'
+        'AF\tАфганистан\n'
+        'AG\tАнтигуа и Барбуда\n'
+        'AI\tАнгилья\n'
+        'AL\tАлбания\n'
+        'AM\tАрмения\n'
+        'AO\tАнгола\n'
+        'AQ\tАнтарктида\n'
+        'AR\tАргентина\n'
+        'AS\tАмериканское Самоа\n'
+        'AT\tАвстрия\n'
+        'AU\tАвстралия\n'
+        'AW\tАруба\n'
+        'AX\tАландские о-ва\n'
+        'AZ\tАзербайджан\n'
+        'BA\tБосния и Герцеговина\n'
+        'BB\tБарбадос\n'
+        'BD\tБангладеш\n'
+        'BE\tБельгия\n'
+        'BF\tБуркина-Фасо\n'
+        'BG\tБолгария\n'
+        'BH\tБахрейн\n'
+        'BI\tБурунди\n'
+        'BJ\tБенин\n'
+        'BL\tСен-Бартелеми\n'
+        'BM\tБермудские о-ва\n'
+        'BN\tБруней\n'
+        'BO\tБоливия\n'
+        'BQ\tБонэйр, Синт-Эстатиус и Саба\n'
+        'BR\tБразилия\n'
+        'BS\tБагамы\n'
+        'BT\tБутан\n'
+        'BV\tо-в Буве\n'
+        'BW\tБотсвана\n'
+        'BY\tБеларусь\n'
+        'BZ\tБелиз\n'
+        'CA\tКанада\n'
+        'CC\tКокосовые о-ва\n'
+        'CD\tКонго - Киншаса\n'
+        'CF\tЦентрально-Африканская Республика\n'
+        'CG\tКонго - Браззавиль\n'
+        'CH\tШвейцария\n'
+        'CI\tКот-д’Ивуар\n'
+        'CK\tо-ва Кука\n'
+        'CL\tЧили\n'
+        'CM\tКамерун\n'
+        'CN\tКитай\n'
+        'CO\tКолумбия\n'
+        'CP\tо-в Клиппертон\n'
+        'CQ\tСарк\n'
+        'CR\tКоста-Рика\n'
+        'CU\tКуба\n'
+        'CV\tКабо-Верде\n'
+        'CW\tКюрасао\n'
+        'CX\tо-в Рождества\n'
+        'CY\tКипр\n'
+        'CZ\tЧехия\n'
+        'DE\tГермания\n'
+        'DG\tДиего-Гарсия\n'
+        'DJ\tДжибути\n'
+        'DK\tДания\n'
+        'DM\tДоминика\n'
+        'DO\tДоминиканская Республика\n'
+        'DZ\tАлжир\n'
+        'EA\tСеута и Мелилья\n'
+        'EC\tЭквадор\n'
+        'EE\tЭстония\n'
+        'EG\tЕгипет\n'
+        'EH\tЗападная Сахара\n'
+        'ER\tЭритрея\n'
+        'ES\tИспания\n'
+        'ET\tЭфиопия\n'
+        'EU\tЕвропейский союз\n'
+        'EZ\tеврозона\n'
+        'FI\tФинляндия\n'
+        'FJ\tФиджи\n'
+        'FK\tФолклендские о-ва\n'
+        'FM\tФедеративные Штаты Микронезии\n'
+        'FO\tФарерские о-ва\n'
+        'FR\tФранция\n'
+        'GA\tГабон\n'
+        'GB\tВеликобритания\n'
+        'GD\tГренада\n'
+        'GE\tГрузия\n'
+        'GF\tФранцузская Гвиана\n'
+        'GG\tГернси\n'
+        'GH\tГана\n'
+        'GI\tГибралтар\n'
+        'GL\tГренландия\n'
+        'GM\tГамбия\n'
+        'GN\tГвинея\n'
+        'GP\tГваделупа\n'
+        'GQ\tЭкваториальная Гвинея\n'
+        'GR\tГреция\n'
+        'GS\tЮжная Георгия и Южные Сандвичевы о-ва\n'
+        'GT\tГватемала\n'
+        'GU\tГуам\n'
+        'GW\tГвинея-Бисау\n'
+        'GY\tГайана\n'
+        'HK\tГонконг (САР)\n'
+        'HM\tо-ва Херд и Макдональд\n'
+        'HN\tГондурас\n'
+        'HR\tХорватия\n'
+        'HT\tГаити\n'
+        'HU\tВенгрия\n'
+        'IC\tКанарские о-ва\n'
+        'ID\tИндонезия\n'
+        'IE\tИрландия\n'
+        'IL\tИзраиль\n'
+        'IM\tо-в Мэн\n'
+        'IN\tИндия\n'
+        'IO\tБританская территория в Индийском океане\n'
+        'IQ\tИрак\n'
+        'IR\tИран\n'
+        'IS\tИсландия\n'
+        'IT\tИталия\n'
+        'JE\tДжерси\n'
+        'JM\tЯмайка\n'
+        'JO\tИордания\n'
+        'JP\tЯпония\n'
+        'KE\tКения\n'
+        'KG\tКиргизия\n'
+        'KH\tКамбоджа\n'
+        'KI\tКирибати\n'
+        'KM\tКоморы\n'
+        'KN\tСент-Китс и Невис\n'
+        'KP\tКНДР\n'
+        'KR\tРеспублика Корея\n'
+        'KW\tКувейт\n'
+        'KY\tо-ва Кайман\n'
+        'KZ\tКазахстан\n'
+        'LA\tЛаос\n'
+        'LB\tЛиван\n'
+        'LC\tСент-Люсия\n'
+        'LI\tЛихтенштейн\n'
+        'LK\tШри-Ланка\n'
+        'LR\tЛиберия\n'
+        'LS\tЛесото\n'
+        'LT\tЛитва\n'
+        'LU\tЛюксембург\n'
+        'LV\tЛатвия\n'
+        'LY\tЛивия\n'
+        'MA\tМарокко\n'
+        'MC\tМонако\n'
+        'MD\tМолдова\n'
+        'ME\tЧерногория\n'
+        'MF\tСен-Мартен\n'
+        'MG\tМадагаскар\n'
+        'MH\tМаршалловы о-ва\n'
+        'MK\tСеверная Македония\n'
+        'ML\tМали\n'
+        'MM\tМьянма (Бирма)\n'
+        'MN\tМонголия\n'
+        'MO\tМакао (САР)\n'
+        'MP\tСеверные Марианские о-ва\n'
+        'MQ\tМартиника\n'
+        'MR\tМавритания\n'
+        'MS\tМонтсеррат\n'
+        'MT\tМальта\n'
+        'MU\tМаврикий\n'
+        'MV\tМальдивы\n'
+        'MW\tМалави\n'
+        'MX\tМексика\n'
+        'MY\tМалайзия\n'
+        'MZ\tМозамбик\n'
+        'NA\tНамибия\n'
+        'NC\tНовая Каледония\n'
+        'NE\tНигер\n'
+        'NF\tо-в Норфолк\n'
+        'NG\tНигерия\n'
+        'NI\tНикарагуа\n'
+        'NL\tНидерланды\n'
+        'NO\tНорвегия\n'
+        'NP\tНепал\n'
+        'NR\tНауру\n'
+        'NU\tНиуэ\n'
+        'NZ\tНовая Зеландия\n'
+        'OM\tОман\n'
+        'PA\tПанама\n'
+        'PE\tПеру\n'
+        'PF\tФранцузская Полинезия\n'
+        'PG\tПапуа — Новая Гвинея\n'
+        'PH\tФилиппины\n'
+        'PK\tПакистан\n'
+        'PL\tПольша\n'
+        'PM\tСен-Пьер и Микелон\n'
+        'PN\tо-ва Питкэрн\n'
+        'PR\tПуэрто-Рико\n'
+        'PS\tПалестинские территории\n'
+        'PT\tПортугалия\n'
+        'PW\tПалау\n'
+        'PY\tПарагвай\n'
+        'QA\tКатар\n'
+        'QO\tВнешняя Океания\n'
+        'RE\tРеюньон\n'
+        'RO\tРумыния\n'
+        'RS\tСербия\n'
+        'RU\tРоссия\n'
+        'RW\tРуанда\n'
+        'SA\tСаудовская Аравия\n'
+        'SB\tСоломоновы о-ва\n'
+        'SC\tСейшельские о-ва\n'
+        'SD\tСудан\n'
+        'SE\tШвеция\n'
+        'SG\tСингапур\n'
+        'SH\tо-в Св. Елены\n'
+        'SI\tСловения\n'
+        'SJ\tШпицберген и Ян-Майен\n'
+        'SK\tСловакия\n'
+        'SL\tСьерра-Леоне\n'
+        'SM\tСан-Марино\n'
+        'SN\tСенегал\n'
+        'SO\tСомали\n'
+        'SR\tСуринам\n'
+        'SS\tЮжный Судан\n'
+        'ST\tСан-Томе и Принсипи\n'
+        'SV\tСальвадор\n'
+        'SX\tСинт-Мартен\n'
+        'SY\tСирия\n'
+        'SZ\tЭсватини\n'
+        'TA\tТристан-да-Кунья\n'
+        'TC\tТёркс и Кайкос\n'
+        'TD\tЧад\n'
+        'TF\tФранцузские Южные территории\n'
+        'TG\tТого\n'
+        'TH\tТаиланд\n'
+        'TJ\tТаджикистан\n'
+        'TK\tТокелау\n'
+        'TL\tВосточный Тимор\n'
+        'TM\tТуркменистан\n'
+        'TN\tТунис\n'
+        'TO\tТонга\n'
+        'TR\tТурция\n'
+        'TT\tТринидад и Тобаго\n'
+        'TV\tТувалу\n'
+        'TW\tТайвань\n'
+        'TZ\tТанзания\n'
+        'UA\tУкраина\n'
+        'UG\tУганда\n'
+        'UM\tВнешние малые о-ва (США)\n'
+        'UN\tОрганизация Объединенных Наций\n'
+        'US\tСоединенные Штаты\n'
+        'UY\tУругвай\n'
+        'UZ\tУзбекистан\n'
+        'VA\tВатикан\n'
+        'VC\tСент-Винсент и Гренадины\n'
+        'VE\tВенесуэла\n'
+        'VG\tВиргинские о-ва (Великобритания)\n'
+        'VI\tВиргинские о-ва (США)\n'
+        'VN\tВьетнам\n'
+        'VU\tВануату\n'
+        'WF\tУоллис и Футуна\n'
+        'WS\tСамоа\n'
+        'XA\tпсевдоакценты\n'
+        'XB\tпсевдо-Bidi\n'
+        'XK\tКосово\n'
+        'YE\tЙемен\n'
+        'YT\tМайотта\n'
+        'ZA\tЮжно-Африканская Республика\n'
+        'ZM\tЗамбия\n'
+        'ZW\tЗимбабве\n'
+        'ZZ\tнеизвестный регион\n'
+    ),
+    'tr': (
+        'AC\tAscension Adası\n'
+        'AD\tAndorra\n'
+        'AE\tBirleşik Arap Emirlikleri\n'
+        'AF\tAfganistan\n'
+        'AG\tAntigua ve Barbuda\n'
+        'AI\tAnguilla\n'
+        'AL\tArnavutluk\n'
+        'AM\tErmenistan\n'
+        'AO\tAngola\n'
+        'AQ\tAntarktika\n'
+        'AR\tArjantin\n'
+        'AS\tAmerikan Samoası\n'
+        'AT\tAvusturya\n'
+        'AU\tAvustralya\n'
+        'AW\tAruba\n'
+        'AX\tÅland Adaları\n'
+        'AZ\tAzerbaycan\n'
+        'BA\tBosna-Hersek\n'
+        'BB\tBarbados\n'
+        'BD\tBangladeş\n'
+        'BE\tBelçika\n'
+        'BF\tBurkina Faso\n'
+        'BG\tBulgaristan\n'
+        'BH\tBahreyn\n'
+        'BI\tBurundi\n'
+        'BJ\tBenin\n'
+        'BL\tSaint Barthelemy\n'
+        'BM\tBermuda\n'
+        'BN\tBrunei\n'
+        'BO\tBolivya\n'
+        'BQ\tKarayip Hollandası\n'
+        'BR\tBrezilya\n'
+        'BS\tBahamalar\n'
+        'BT\tButan\n'
+        'BV\tBouvet Adası\n'
+        'BW\tBotsvana\n'
+        'BY\tBelarus\n'
+        'BZ\tBelize\n'
+        'CA\tKanada\n'
+        'CC\tCocos (Keeling) Adaları\n'
+        'CD\tKongo - Kinşasa\n'
+        'CF\tOrta Afrika Cumhuriyeti\n'
+        'CG\tKongo - Brazavil\n'
+        'CH\tİsviçre\n'
+        'CI\tCôte d’Ivoire\n'
+        'CK\tCook Adaları\n'
+        'CL\tŞili\n'
+        'CM\tKamerun\n'
+        'CN\tÇin\n'
+        'CO\tKolombiya\n'
+        'CP\tClipperton Adası\n'
+        'CQ\tSark\n'
+        'CR\tKosta Rika\n'
+        'CU\tKüba\n'
+        'CV\tCabo Verde\n'
+        'CW\tCuraçao\n'
+        'CX\tChristmas Adası\n'
+        'CY\tKıbrıs\n'
+        'CZ\tÇekya\n'
+        'DE\tAlmanya\n'
+        'DG\tDiego Garcia\n'
+        'DJ\tCibuti\n'
+        'DK\tDanimarka\n'
+        'DM\tDominika\n'
+        'DO\tDominik Cumhuriyeti\n'
+        'DZ\tCezayir\n'
+        'EA\tCeuta ve Melilla\n'
+        'EC\tEkvador\n'
+        'EE\tEstonya\n'
+        'EG\tMısır\n'
+        'EH\tBatı Sahra\n'
+        'ER\tEritre\n'
+        'ES\tİspanya\n'
+        'ET\tEtiyopya\n'
+        'EU\tAvrupa Birliği\n'
+        'EZ\tEuro Bölgesi\n'
+        'FI\tFinlandiya\n'
+        'FJ\tFiji\n'
+        'FK\tFalkland Adaları\n'
+        'FM\tMikronezya\n'
+        'FO\tFaroe Adaları\n'
+        'FR\tFransa\n'
+        'GA\tGabon\n'
+        'GB\tBirleşik Krallık\n'
+        'GD\tGrenada\n'
+        'GE\tGürcistan\n'
+        'GF\tFransız Guyanası\n'
+        'GG\tGuernsey\n'
+        'GH\tGana\n'
+        'GI\tCebelitarık\n'
+        'GL\tGrönland\n'
+        'GM\tGambiya\n'
+        'GN\tGine\n'
+        'GP\tGuadeloupe\n'
+        'GQ\tEkvator Ginesi\n'
+        'GR\tYunanistan\n'
+        'GS\tGüney Georgia ve Güney Sandwich Adaları\n'
+        'GT\tGuatemala\n'
+        'GU\tGuam\n'
+        'GW\tGine-Bissau\n'
+        'GY\tGuyana\n'
+        'HK\tÇin Hong Kong ÖİB\n'
+        'HM\tHeard Adası ve McDonald Adaları\n'
+        'HN\tHonduras\n'
+        'HR\tHırvatistan\n'
+        'HT\tHaiti\n'
+        'HU\tMacaristan\n'
+        'IC\tKanarya Adaları\n'
+        'ID\tEndonezya\n'
+        'IE\tİrlanda\n'
+        'IL\tİsrail\n'
+        'IM\tMan Adası\n'
+        'IN\tHindistan\n'
+        'IO\tBritanya Hint Okyanusu Toprakları\n'
+        'IQ\tIrak\n'
+        'IR\tİran\n'
+        'IS\tİzlanda\n'
+        'IT\tİtalya\n'
+        'JE\tJersey\n'
+        'JM\tJamaika\n'
+        'JO\tÜrdün\n'
+        'JP\tJaponya\n'
+        'KE\tKenya\n'
+        'KG\tKırgızistan\n'
+        'KH\tKamboçya\n'
+        'KI\tKiribati\n'
+        'KM\tKomorlar\n'
+        'KN\tSaint Kitts ve Nevis\n'
+        'KP\tKuzey Kore\n'
+        'KR\tGüney Kore\n'
+        'KW\tKuveyt\n'
+        'KY\tCayman Adaları\n'
+        'KZ\tKazakistan\n'
+        'LA\tLaos\n'
+        'LB\tLübnan\n'
+        'LC\tSaint Lucia\n'
+        'LI\tLiechtenstein\n'
+        'LK\tSri Lanka\n'
+        'LR\tLiberya\n'
+        'LS\tLesotho\n'
+        'LT\tLitvanya\n'
+        'LU\tLüksemburg\n'
+        'LV\tLetonya\n'
+        'LY\tLibya\n'
+        'MA\tFas\n'
+        'MC\tMonako\n'
+        'MD\tMoldova\n'
+        'ME\tKaradağ\n'
+        'MF\tSaint Martin\n'
+        'MG\tMadagaskar\n'
+        'MH\tMarshall Adaları\n'
+        'MK\tKuzey Makedonya\n'
+        'ML\tMali\n'
+        'MM\tMyanmar (Burma)\n'
+        'MN\tMoğolistan\n'
+        'MO\tÇin Makao ÖİB\n'
+        'MP\tKuzey Mariana Adaları\n'
+        'MQ\tMartinik\n'
+        'MR\tMoritanya\n'
+        'MS\tMontserrat\n'
+        'MT\tMalta\n'
+        'MU\tMauritius\n'
+        'MV\tMaldivler\n'
+        'MW\tMalavi\n'
+        'MX\tMeksika\n'
+        'MY\tMalezya\n'
+        'MZ\tMozambik\n'
+        'NA\tNamibya\n'
+        'NC\tYeni Kaledonya\n'
+        'NE\tNijer\n'
+        'NF\tNorfolk Adası\n'
+        'NG\tNijerya\n'
+        'NI\tNikaragua\n'
+        'NL\tHollanda\n'
+        'NO\tNorveç\n'
+        'NP\tNepal\n'
+        'NR\tNauru\n'
+        'NU\tNiue\n'
+        'NZ\tYeni Zelanda\n'
+        'OM\tUmman\n'
+        'PA\tPanama\n'
+        'PE\tPeru\n'
+        'PF\tFransız Polinezyası\n'
+        'PG\tPapua Yeni Gine\n'
+        'PH\tFilipinler\n'
+        'PK\tPakistan\n'
+        'PL\tPolonya\n'
+        'PM\tSaint Pierre ve Miquelon\n'
+        'PN\tPitcairn Adaları\n'
+        'PR\tPorto Riko\n'
+        'PS\tFilistin Bölgeleri\n'
+        'PT\tPortekiz\n'
+        'PW\tPalau\n'
+        'PY\tParaguay\n'
+        'QA\tKatar\n'
+        'QO\tUzak Okyanusya\n'
+        'RE\tReunion\n'
+        'RO\tRomanya\n'
+        'RS\tSırbistan\n'
+        'RU\tRusya\n'
+        'RW\tRuanda\n'
+        'SA\tSuudi Arabistan\n'
+        'SB\tSolomon Adaları\n'
+        'SC\tSeyşeller\n'
+        'SD\tSudan\n'
+        'SE\tİsveç\n'
+        'SG\tSingapur\n'
+        'SH\tSaint Helena\n'
+        'SI\tSlovenya\n'
+        'SJ\tSvalbard ve Jan Mayen\n'
+        'SK\tSlovakya\n'
+        'SL\tSierra Leone\n'
+        'SM\tSan Marino\n'
+        'SN\tSenegal\n'
+        'SO\tSomali\n'
+        'SR\tSurinam\n'
+        'SS\tGüney Sudan\n'
+        'ST\tSao Tome ve Principe\n'
+        'SV\tEl Salvador\n'
+        'SX\tSint Maarten\n'
+        'SY\tSuriye\n'
+        'SZ\tEsvatini\n'
+        'TA\tTristan da Cunha\n'
+        'TC\tTurks ve Caicos Adaları\n'
+        'TD\tÇad\n'
+        'TF\tFransız Güney Toprakları\n'
+        'TG\tTogo\n'
+        'TH\tTayland\n'
+        'TJ\tTacikistan\n'
+        'TK\tTokelau\n'
+        'TL\tTimor-Leste\n'
+        'TM\tTürkmenistan\n'
+        'TN\tTunus\n'
+        'TO\tTonga\n'
+        'TR\tTürkiye\n'
+        'TT\tTrinidad ve Tobago\n'
+        'TV\tTuvalu\n'
+        'TW\tTayvan\n'
+        'TZ\tTanzanya\n'
+        'UA\tUkrayna\n'
+        'UG\tUganda\n'
+        'UM\tABD Küçük Harici Adaları\n'
+        'UN\tBirleşmiş Milletler\n'
+        'US\tAmerika Birleşik Devletleri\n'
+        'UY\tUruguay\n'
+        'UZ\tÖzbekistan\n'
+        'VA\tVatikan\n'
+        'VC\tSaint Vincent ve Grenadinler\n'
+        'VE\tVenezuela\n'
+        'VG\tBritanya Virjin Adaları\n'
+        'VI\tABD Virjin Adaları\n'
+        'VN\tVietnam\n'
+        'VU\tVanuatu\n'
+        'WF\tWallis ve Futuna\n'
+        'WS\tSamoa\n'
+        'XA\tPsödo Aksanlar\n'
+        'XB\tPsödo Bidi\n'
+        'XK\tKosova\n'
+        'YE\tYemen\n'
+        'YT\tMayotte\n'
+        'ZA\tGüney Afrika\n'
+        'ZM\tZambiya\n'
+        'ZW\tZimbabve\n'
+        'ZZ\tBilinmeyen Bölge\n'
+    ),
+    'uk': (
+        'AC\tОстрів Вознесіння\n'
+        'AD\tАндорра\n'
+        'AE\tОбʼєднані Арабські Емірати\n'
+        'AF\tАфганістан\n'
+        'AG\tАнтигуа і Барбуда\n'
+        'AI\tАнгілья\n'
+        'AL\tАлбанія\n'
+        'AM\tВірменія\n'
+        'AO\tАнгола\n'
+        'AQ\tАнтарктика\n'
+        'AR\tАргентина\n'
+        'AS\tАмериканське Самоа\n'
+        'AT\tАвстрія\n'
+        'AU\tАвстралія\n'
+        'AW\tАруба\n'
+        'AX\tАландські Острови\n'
+        'AZ\tАзербайджан\n'
+        'BA\tБоснія і Герцеговина\n'
+        'BB\tБарбадос\n'
+        'BD\tБангладеш\n'
+        'BE\tБельгія\n'
+        'BF\tБуркіна-Фасо\n'
+        'BG\tБолгарія\n'
+        'BH\tБахрейн\n'
+        'BI\tБурунді\n'
+        'BJ\tБенін\n'
+        'BL\tСен-Бартелемі\n'
+        'BM\tБермудські Острови\n'
+        'BN\tБруней\n'
+        'BO\tБолівія\n'
+        'BQ\tКарибські Нідерланди\n'
+        'BR\tБразилія\n'
+        'BS\tБагамські Острови\n'
+        'BT\tБутан\n'
+        'BV\tОстрів Буве\n'
+        'BW\tБотсвана\n'
+        'BY\tБілорусь\n'
+        'BZ\tБеліз\n'
+        'CA\tКанада\n'
+        'CC\tКокосові (Кілінг) Острови\n'
+        'CD\tКонго – Кіншаса\n'
+        'CF\tЦентральноафриканська Республіка\n'
+        'CG\tКонго – Браззавіль\n'
+        'CH\tШвейцарія\n'
+        'CI\tКот-дʼІвуар\n'
+        'CK\tОстрови Кука\n'
+        'CL\tЧилі\n'
+        'CM\tКамерун\n'
+        'CN\tКитай\n'
+        'CO\tКолумбія\n'
+        'CP\tОстрів Кліппертон\n'
+        'CQ\tСарк\n'
+        'CR\tКоста-Рика\n'
+        'CU\tКуба\n'
+        'CV\tКабо-Верде\n'
+        'CW\tКюрасао\n'
+        'CX\tОстрів Різдва\n'
+        'CY\tКіпр\n'
+        'CZ\tЧехія\n'
+        'DE\tНімеччина\n'
+        'DG\tДієго-Гарсія\n'
+        'DJ\tДжибуті\n'
+        'DK\tДанія\n'
+        'DM\tДомініка\n'
+        'DO\tДомініканська Республіка\n'
+        'DZ\tАлжир\n'
+        'EA\tСеута і Мелілья\n'
+        'EC\tЕквадор\n'
+        'EE\tЕстонія\n'
+        'EG\tЄгипет\n'
+        'EH\tЗахідна Сахара\n'
+        'ER\tЕритрея\n'
+        'ES\tІспанія\n'
+        'ET\tЕфіопія\n'
+        'EU\tЄвропейський Союз\n'
+        'EZ\tЄврозона\n'
+        'FI\tФінляндія\n'
+        'FJ\tФіджі\n'
+        'FK\tФолклендські Острови\n'
+        'FM\tМікронезія\n'
+        'FO\tФарерські Острови\n'
+        'FR\tФранція\n'
+        'GA\tГабон\n'
+        'GB\tВелика Британія\n'
+        'GD\tГренада\n'
+        'GE\tГрузія\n'
+        'GF\tФранцузька Гвіана\n'
+        'GG\tГернсі\n'
+        'GH\tГана\n'
+        'GI\tГібралтар\n'
+        'GL\tГренландія\n'
+        'GM\tГамбія\n'
+        'GN\tГвінея\n'
+        'GP\tГваделупа\n'
+        'GQ\tЕкваторіальна Гвінея\n'
+        'GR\tГреція\n'
+        'GS\tПівденна Джорджія та Південні Сандвічеві Острови\n'
+        'GT\tГватемала\n'
+        'GU\tГуам\n'
+        'GW\tГвінея-Бісау\n'
+        'GY\tГаяна\n'
+        'HK\tГонконг, ОАР Китаю\n'
+        'HM\tОстрови Герд і Макдоналд\n'
+        'HN\tГондурас\n'
+        'HR\tХорватія\n'
+        'HT\tГаїті\n'
+        'HU\tУгорщина\n'
+        'IC\tКанарські Острови\n'
+        'ID\tІндонезія\n'
+        'IE\tІрландія\n'
+        'IL\tІзраїль\n'
+        'IM\tОстрів Мен\n'
+        'IN\tІндія\n'
+        'IO\tБританська територія в Індійському океані\n'
+        'IQ\tІрак\n'
+        'IR\tІран\n'
+        'IS\tІсландія\n'
+        'IT\tІталія\n'
+        'JE\tДжерсі\n'
+        'JM\tЯмайка\n'
+        'JO\tЙорданія\n'
+        'JP\tЯпонія\n'
+        'KE\tКенія\n'
+        'KG\tКиргизстан\n'
+        'KH\tКамбоджа\n'
+        'KI\tКірибаті\n'
+        'KM\tКомори\n'
+        'KN\tСент-Кітс і Невіс\n'
+        'KP\tПівнічна Корея\n'
+        'KR\tПівденна Корея\n'
+        'KW\tКувейт\n'
+        'KY\tКайманові Острови\n'
+        'KZ\tКазахстан\n'
+        'LA\tЛаос\n'
+        'LB\tЛіван\n'
+        'LC\tСент-Люсія\n'
+        'LI\tЛіхтенштейн\n'
+        'LK\tШрі-Ланка\n'
+        'LR\tЛіберія\n'
+        'LS\tЛесото\n'
+        'LT\tЛитва\n'
+        'LU\tЛюксембург\n'
+        'LV\tЛатвія\n'
+        'LY\tЛівія\n'
+        'MA\tМарокко\n'
+        'MC\tМонако\n'
+        'MD\tМолдова\n'
+        'ME\tЧорногорія\n'
+        'MF\tСен-Мартен\n'
+        'MG\tМадагаскар\n'
+        'MH\tМаршаллові Острови\n'
+        'MK\tПівнічна Македонія\n'
+        'ML\tМалі\n'
+        'MM\tМʼянма (Бірма)\n'
+        'MN\tМонголія\n'
+        'MO\tМакао, ОАР Китаю\n'
+        'MP\tПівнічні Маріанські Острови\n'
+        'MQ\tМартиніка\n'
+        'MR\tМавританія\n'
+        'MS\tМонтсеррат\n'
+        'MT\tМальта\n'
+        'MU\tМаврикій\n'
+        'MV\tМальдіви\n'
+        'MW\tМалаві\n'
+        'MX\tМексика\n'
+        'MY\tМалайзія\n'
+        'MZ\tМозамбік\n'
+        'NA\tНамібія\n'
+        'NC\tНова Каледонія\n'
+        'NE\tНігер\n'
+        'NF\tОстрів Норфолк\n'
+        'NG\tНігерія\n'
+        'NI\tНікарагуа\n'
+        'NL\tНідерланди\n'
+        'NO\tНорвегія\n'
+        'NP\tНепал\n'
+        'NR\tНауру\n'
+        'NU\tНіуе\n'
+        'NZ\tНова Зеландія\n'
+        'OM\tОман\n'
+        'PA\tПанама\n'
+        'PE\tПеру\n'
+        'PF\tФранцузька Полінезія\n'
+        'PG\tПапуа-Нова Гвінея\n'
+        'PH\tФіліппіни\n'
+        'PK\tПакистан\n'
+        'PL\tПольща\n'
+        'PM\tСен-Пʼєр і Мікелон\n'
+        'PN\tОстрови Піткерн\n'
+        'PR\tПуерто-Рико\n'
+        'PS\tПалестинські території\n'
+        'PT\tПортугалія\n'
+        'PW\tПалау\n'
+        'PY\tПарагвай\n'
+        'QA\tКатар\n'
+        'QO\tВіддалена Океанія\n'
+        'RE\tРеюньйон\n'
+        'RO\tРумунія\n'
+        'RS\tСербія\n'
+        'RU\tРосія\n'
+        'RW\tРуанда\n'
+        'SA\tСаудівська Аравія\n'
+        'SB\tСоломонові Острови\n'
+        'SC\tСейшельські Острови\n'
+        'SD\tСудан\n'
+        'SE\tШвеція\n'
+        'SG\tСінгапур\n'
+        'SH\tОстрів Святої Єлени\n'
+        'SI\tСловенія\n'
+        'SJ\tШпіцберген та Ян-Маєн\n'
+        'SK\tСловаччина\n'
+        'SL\tСьєрра-Леоне\n'
+        'SM\tСан-Марино\n'
+        'SN\tСенегал\n'
+        'SO\tСомалі\n'
+        'SR\tСуринам\n'
+        'SS\tПівденний Судан\n'
+        'ST\tСан-Томе і Принсіпі\n'
+        'SV\tСальвадор\n'
+        'SX\tСінт-Мартен\n'
+        'SY\tСирія\n'
+        'SZ\tЕсватіні\n'
+        'TA\tТрістан-да-Кунья\n'
+        'TC\tОстрови Теркс і Кайкос\n'
+        'TD\tЧад\n'
+        'TF\tФранцузькі Південні Території\n'
+        'TG\tТого\n'
+        'TH\tТаїланд\n'
+        'TJ\tТаджикистан\n'
+        'TK\tТокелау\n'
+        'TL\tТимор-Лешті\n'
+        'TM\tТуркменістан\n'
+        'TN\tТуніс\n'
+        'TO\tТонга\n'
+        'TR\tТуреччина\n'
+        'TT\tТринідад і Тобаго\n'
+        'TV\tТувалу\n'
+        'TW\tТайвань\n'
+        'TZ\tТанзанія\n'
+        'UA\tУкраїна\n'
+        'UG\tУганда\n'
+        'UM\tВіддалені острови США\n'
+        'UN\tОрганізація Об’єднаних Націй\n'
+        'US\tСполучені Штати\n'
+        'UY\tУругвай\n'
+        'UZ\tУзбекистан\n'
+        'VA\tВатикан\n'
+        'VC\tСент-Вінсент і Гренадіни\n'
+        'VE\tВенесуела\n'
+        'VG\tБританські Віргінські Острови\n'
+        'VI\tВіргінські Острови (США)\n'
+        'VN\tВʼєтнам\n'
+        'VU\tВануату\n'
+        'WF\tУолліс і Футуна\n'
+        'WS\tСамоа\n'
+        'XA\tПсевдоакценти\n'
+        'XB\tПсевдобіді\n'
+        'XK\tКосово\n'
+        'YE\tЄмен\n'
+        'YT\tМайотта\n'
+        'ZA\tПівденно-Африканська Республіка\n'
+        'ZM\tЗамбія\n'
+        'ZW\tЗімбабве\n'
+        'ZZ\tНевідомий регіон\n'
+    ),
 }
+
+LOCALES = frozenset(_TEXTS)
+
+
+@cache
+def names(locale: str) -> dict[str, str] | None:
+    """Code -> name in ``locale``; None for a locale not written out."""
+    text = _TEXTS.get(locale)
+    if text is None:
+        return None
+    return dict(line.split("\t", 1) for line in text.rstrip("\n").split("\n"))

@@ -20,9 +20,8 @@ import email_validator
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 
-from kiosk.i18n import _
+from kiosk.i18n import _, country_names
 from kiosk.i18n.collation import collated
-from kiosk.i18n.country_names import NAMES as COUNTRY_NAMES
 from kiosk.outbox.text import clean_text, longer_than_input_limit, normalize_digits
 
 PRIVACY_NOTICE_VERSION = "2026-11"
@@ -221,18 +220,22 @@ def country_choices(language: str) -> list[tuple[str, str]]:
 def _country_names(language: str) -> dict[str, str]:
     # The shipped languages' names are written out (kiosk/i18n/country_names.py): Babel would load the
     # language's whole locale data to give them.
-    written = COUNTRY_NAMES.get(language.replace("-", "_"))
+    written = country_names.names(language.replace("-", "_"))
     if written is not None:
         return written
     try:
         return dict(Locale.parse(language.replace("-", "_")).territories)
     except (UnknownLocaleError, ValueError):
-        return COUNTRY_NAMES["en"]
+        return _english_names()
 
 
 @lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
-    return frozenset(code for code in COUNTRY_NAMES["en"] if code not in _NOT_COUNTRIES)
+    return frozenset(code for code in _english_names() if code not in _NOT_COUNTRIES)
+
+
+def _english_names() -> dict[str, str]:
+    return country_names.names("en") or {}
 
 
 def _text(value: object) -> str:
