@@ -105,25 +105,24 @@ def pss_kb(pid: int) -> int:
     return 0
 
 
-def cpu_and_wakeups(pid: int) -> tuple[int, int]:
-    """Nanoseconds on a CPU and times woken (context switches), summed over the process's threads.
+def thread_cpu_and_wakeups(pid: int) -> dict[tuple[int, str], tuple[int, int]]:
+    """Per thread of the process: nanoseconds on a CPU and times it was scheduled in.
 
     schedstat counts in nanoseconds; /proc/PID/stat's ticks are 10 ms, too coarse for an idle program.
     """
-    nanoseconds = wakeups = 0
+    found: dict[tuple[int, str], tuple[int, int]] = {}
     try:
         threads = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return 0, 0
+        return found
     for thread in threads:
         try:
             with open(f"/proc/{pid}/task/{thread}/schedstat", encoding="ascii") as schedstat:
                 on_cpu, _waiting, slices = schedstat.read().split()[:3]
-            nanoseconds += int(on_cpu)
-            wakeups += int(slices)
+            found[(pid, thread)] = (int(on_cpu), int(slices))
         except (OSError, ValueError):
             continue
-    return nanoseconds, wakeups
+    return found
 
 
 def command_name(pid: int) -> str:
@@ -155,14 +154,28 @@ def tree_pss(tag: str) -> tuple[float, list[tuple[str, float]]]:
     return sum(mb for _name, mb in processes), sorted(processes, key=lambda item: -item[1])
 
 
-def idle_cpu(tag: str, seconds: float) -> tuple[float, float]:
-    """Percent of one core and wakeups per second of every process in the tree, over ``seconds``."""
-    before = {pid: cpu_and_wakeups(pid) for pid in tagged_processes(tag)}
+def idle_cpu(tag: str, seconds: float) -> tuple[float, float, dict[str, float]]:
+    """Percent of one core and wakeups per second of every thread in the tree, over ``seconds``.
+
+    Counted per thread: a thread started meanwhile counts from zero, one that ended is left out (summing
+    per process would subtract an ended thread's whole life).
+    """
+    def sample() -> dict[tuple[int, str], tuple[int, int]]:
+        found: dict[tuple[int, str], tuple[int, int]] = {}
+        for pid in tagged_processes(tag):
+            found.update(thread_cpu_and_wakeups(pid))
+        return found
+
+    before = sample()
     time.sleep(seconds)
-    after = {pid: cpu_and_wakeups(pid) for pid in tagged_processes(tag)}
-    nanoseconds = sum(after[pid][0] - before.get(pid, (0, 0))[0] for pid in after)
-    wakeups = sum(after[pid][1] - before.get(pid, (0, 0))[1] for pid in after)
-    return 100.0 * nanoseconds / 1e9 / seconds, wakeups / seconds
+    after = sample()
+    nanoseconds = sum(cpu - before.get(key, (0, 0))[0] for key, (cpu, _woken) in after.items())
+    wakeups = sum(woken - before.get(key, (0, 0))[1] for key, (_cpu, woken) in after.items())
+    by_process: dict[str, float] = {}
+    for key, (cpu, _woken) in after.items():
+        name = command_name(key[0])
+        by_process[name] = by_process.get(name, 0.0) + (cpu - before.get(key, (0, 0))[0]) / 1e6
+    return 100.0 * nanoseconds / 1e9 / seconds, wakeups / seconds, by_process
 
 
 def kill_tagged(tag: str) -> None:
@@ -254,6 +267,7 @@ class Figures:
     pss_after: list[float] = field(default_factory=list)
     missed: int = 0
     breakdown: list[tuple[str, float]] = field(default_factory=list)
+    idle_breakdown: dict[str, float] = field(default_factory=dict)  # ms on a CPU while idle, last run
 
 
 class Program:
@@ -332,7 +346,7 @@ class Program:
                 figures.pss.append(total)
                 figures.processes.append(len(breakdown))
                 figures.breakdown = breakdown
-                cpu, wakeups = idle_cpu(tag, args.idle_seconds)
+                cpu, wakeups, figures.idle_breakdown = idle_cpu(tag, args.idle_seconds)
                 figures.idle_cpu.append(cpu)
                 figures.idle_wakeups.append(wakeups)
                 for index, (tx, ty) in enumerate(self.section_taps(args.sections)):
@@ -660,6 +674,9 @@ def print_table(programs: list[Program], args: argparse.Namespace) -> None:
             print(f"{program.name}: {program.figures.missed} timed taps changed nothing on screen")
         print(f"{program.name}, PSS per process (last run): "
               + ", ".join(f"{name} {mb:.1f} MB" for name, mb in program.figures.breakdown))
+        print(f"{program.name}, CPU while idle per process (last run, {args.idle_seconds:.0f} s): "
+              + ", ".join(f"{name} {ms:.1f} ms" for name, ms in
+                          sorted(program.figures.idle_breakdown.items(), key=lambda item: -item[1])))
 
 
 if __name__ == "__main__":
