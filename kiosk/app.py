@@ -374,7 +374,7 @@ class Kiosk:
                 language=language_info(page.language).native_name)
         elif page.unreviewed:
             notice = _("This translation has not yet been checked by our medical team.")
-        self.reader.show_page(page.title, page.html, index, count, rtl, notice)
+        self.reader.show_page(page.title, page.html, index, count, rtl, notice, language=page.language)
         self.reader.set_related([(linked, self.library.title(linked, language)) for linked in page.links])
 
     def _apply_language(self, _code: str = "") -> None:

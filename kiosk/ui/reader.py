@@ -111,6 +111,7 @@ class ReaderScreen(QWidget):
         self._html = ""
         self._notice = ""
         self._notice_in_text = False
+        self._language = "en"
         self._palette = theme.DEFAULT_PALETTE
         # Reading order: the text (and its links), then Read aloud beside the title, then the page buttons.
         self.setTabOrder(self.browser, self.read_aloud.read_button)
@@ -121,8 +122,10 @@ class ReaderScreen(QWidget):
         self.retranslate()
 
     # --- content -------------------------------------------------------------------------------------
-    def show_page(self, title: str, html: str, index: int, count: int, rtl: bool, notice: str = "") -> None:
+    def show_page(self, title: str, html: str, index: int, count: int, rtl: bool, notice: str = "",
+                  language: str = "en") -> None:
         self._index, self._count, self._rtl = index, count, rtl
+        self._language = language
         self.title.setText(title)
         self.setAccessibleName(title)
         self._notice = notice
@@ -133,7 +136,7 @@ class ReaderScreen(QWidget):
         self._html = html
         self.browser.setAccessibleName(title)
         document = self.browser.document()
-        document.setDefaultStyleSheet(theme.document_style_sheet(self._palette))
+        document.setDefaultStyleSheet(theme.document_style_sheet(self._palette, self._language))
         self._apply_document_font()
         option = document.defaultTextOption()
         # A QTextDocument takes each paragraph's direction from its first strong character, not from the
@@ -227,7 +230,7 @@ class ReaderScreen(QWidget):
         self._palette = palette
         if self._html:
             fraction = self.scroll_fraction()
-            self.browser.document().setDefaultStyleSheet(theme.document_style_sheet(palette))
+            self.browser.document().setDefaultStyleSheet(theme.document_style_sheet(palette, self._language))
             self._render()
             self.set_scroll_fraction(fraction)
 

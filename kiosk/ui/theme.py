@@ -257,10 +257,21 @@ def focus_rules(p: Palette, pad_v: int, pad_h: int, bar_pad_h: int, attract_pad_
     return "\n    ".join(rules)
 
 
-def document_style_sheet(palette: Palette = DEFAULT_PALETTE) -> str:
+# Scripts whose fonts already space their lines for stacked marks: Noto Sans Arabic's natural line is 2.1
+# times its size (Noto Sans: 1.4), so the 140 % that opens up Latin and Cyrillic text left three sizes
+# between two Persian lines, as far apart as two paragraphs.
+_TALL_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb", "sd", "ug"})
+
+
+def line_height_percent(language: str) -> int:
+    """The page's line height, in percent of its font's own line spacing, for text in ``language``."""
+    return 100 if language.split("-")[0].split("_")[0] in _TALL_SCRIPT_LANGUAGES else 140
+
+
+def document_style_sheet(palette: Palette = DEFAULT_PALETTE, language: str = "en") -> str:
     """CSS for the section pages inside the text browser (Qt's rich-text subset)."""
     return f"""
     h1, h2, h3 {{ color: {palette.accent}; }}
-    p, li {{ line-height: 140%; }}
+    p, li {{ line-height: {line_height_percent(language)}%; }}
     a {{ color: {palette.accent}; text-decoration: underline; }}
     """

@@ -180,3 +180,34 @@ def test_on_a_short_screen_the_notice_scrolls_with_the_text_and_is_not_read_alou
     kiosk.visit.set_text_step(0)
     qtbot.waitUntil(lambda: reader.notice.isVisible())
     assert notice not in reader.browser.document().toPlainText()
+
+
+def _line_spacing(reader) -> float:
+    """Distance between the first two lines of the page's first paragraph that wraps, in pixels."""
+    block = reader.browser.document().firstBlock()
+    while block.isValid():
+        layout = block.layout()
+        if layout.lineCount() >= 2:
+            return layout.lineAt(1).y() - layout.lineAt(0).y()
+        block = block.next()
+    raise AssertionError("no paragraph wraps")
+
+
+def test_arabic_script_lines_are_as_close_as_latin_ones_and_never_overlap(qtbot, make_kiosk):
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    kiosk = make_kiosk(size=(1280, 720))
+    kiosk.navigator.home()
+    spacing = {}
+    for language in ("en", "fa", "ar"):
+        kiosk.translator.set_language(language)
+        kiosk.navigator.open_section("what-is-dystonia")
+        qtbot.wait(20)
+        spacing[language] = _line_spacing(kiosk.reader)
+    font = QFont("Noto Sans Arabic")
+    font.setPixelSize(kiosk.reader.browser.document().defaultFont().pixelSize())
+    natural = QFontMetricsF(font).lineSpacing()
+    for language in ("fa", "ar"):
+        # Was 1.54 times the English spacing: two lines of one paragraph as far apart as two paragraphs.
+        assert spacing[language] <= 1.2 * spacing["en"], spacing
+        assert spacing[language] >= natural - 1, (spacing, natural)  # room for the font's stacked marks
