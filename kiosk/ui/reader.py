@@ -217,7 +217,8 @@ class ReaderScreen(QWidget):
         return margins.left() + margins.right()
 
     def _line_height(self) -> int:
-        return round(theme.px(theme.BODY_PX, self._scale) * 1.4)  # the page's line-height: 140 %
+        # About one line of body text in any script (Latin at 140 %, Arabic at its font's own spacing).
+        return round(theme.px(theme.BODY_PX, self._scale) * 1.4)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
