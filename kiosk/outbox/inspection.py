@@ -239,7 +239,7 @@ def _size(path: Path) -> int:
 
 def _not_regular(path: Path) -> Path | None:
     try:
-        mode = path.lstat().st_mode
+        mode = path.stat().st_mode  # followed: a link to the real file is fine, one to a pipe is not
     except OSError:
         return None
     return None if stat.S_ISREG(mode) else path
