@@ -401,6 +401,15 @@ class BareWindow(Program):
             yield self.first_tap_at()  # each tap turns the window red or back
 
 
+def language_steps(codes: list[str], count: int, first: str = "ar"):
+    """``count`` switches through ``codes`` in order, starting from Arabic: (shown now, switched to)."""
+    current = first
+    for _ in range(count):
+        target = codes[(codes.index(current) + 1) % len(codes)]
+        yield current, target
+        current = target
+
+
 class KioskRun(Program):
     name = "the kiosk"
     gap_s = 0.6  # touch.repeat_ignore_ms is 400 by default, counted from when the kiosk saw the release
@@ -435,13 +444,9 @@ class KioskRun(Program):
 
     def language_taps(self, count: int):
         places = self.bench.layout["by_language"]
-        codes = list(places)
-        current = "ar"
-        for _ in range(count):
-            target = codes[(codes.index(current) + 1) % len(codes)]
+        for current, target in language_steps(list(places), count):
             yield [(*centre(places[current]["language_button"]), False),
                    (*centre(places[current]["picker"][target]), True)]
-            current = target
 
 
 class ChromiumRun(Program):
@@ -475,12 +480,8 @@ class ChromiumRun(Program):
 
     def language_taps(self, count: int):
         places = self.bench.chromium_layout["languages"]
-        codes = list(places)
-        current = "ar"
-        for _ in range(count):
-            target = codes[(codes.index(current) + 1) % len(codes)]
+        for current, target in language_steps(list(places), count):
             yield [(*centre(places[current][target]), True)]
-            current = target
 
 
 def chromium_command(page: Path, profile: Path, *extra: str) -> list[str]:

@@ -117,6 +117,20 @@ def start_screen_in(kiosk: Kiosk, language: str) -> None:
         kiosk.translator.set_language(language)
 
 
+def begin_visit_in(kiosk: Kiosk, language: str) -> None:
+    """From the start screen, tap the language's button (default: the default language); wait for home."""
+    from kiosk.session.navigator import Screen
+
+    start_screen_in(kiosk, "")
+    language = language or kiosk.translator.language
+    language_buttons(kiosk)  # built after the first frame
+    buttons = {button.code: button for button in kiosk.attract.language_buttons}
+    if language not in buttons:
+        raise StepFailed(f"no start screen button for language {language!r}; buttons: {', '.join(buttons)}")
+    tap(buttons[language])
+    wait_until(lambda: kiosk.navigator.screen is Screen.HOME, "the home screen")
+
+
 # --- steps -----------------------------------------------------------------------------------------------
 @step("start")
 def start(kiosk: Kiosk, language: str) -> dict[str, QWidget]:
@@ -131,14 +145,7 @@ def form(kiosk: Kiosk, language: str) -> dict[str, QWidget]:
     "Ask for a consultation"."""
     from kiosk.session.navigator import Screen
 
-    start_screen_in(kiosk, "")
-    language = language or kiosk.translator.language
-    language_buttons(kiosk)  # built after the first frame
-    buttons = {button.code: button for button in kiosk.attract.language_buttons}
-    if language not in buttons:
-        raise StepFailed(f"no start screen button for language {language!r}; buttons: {', '.join(buttons)}")
-    tap(buttons[language])
-    wait_until(lambda: kiosk.navigator.screen is Screen.HOME, "the home screen")
+    begin_visit_in(kiosk, language)
     tap(kiosk.window.top_bar.consult_button)
     wait_until(lambda: kiosk.form is not None and kiosk.window.current_screen() == Screen.FORM.value, "the form")
     assert kiosk.form is not None
@@ -150,14 +157,7 @@ def reader(kiosk: Kiosk, language: str) -> dict[str, QWidget]:
     """A new visit in ``language``: tap its start screen button, then the first topic's tile."""
     from kiosk.session.navigator import Screen
 
-    start_screen_in(kiosk, "")
-    language = language or kiosk.translator.language
-    language_buttons(kiosk)  # built after the first frame
-    buttons = {button.code: button for button in kiosk.attract.language_buttons}
-    if language not in buttons:
-        raise StepFailed(f"no start screen button for language {language!r}")
-    tap(buttons[language])
-    wait_until(lambda: kiosk.navigator.screen is Screen.HOME, "the home screen")
+    begin_visit_in(kiosk, language)
     tap(kiosk.home.tiles[0])
     wait_until(lambda: kiosk.window.current_screen() == Screen.READER.value, "the reader")
     return {"reader": kiosk.reader, "related": kiosk.reader.related}
