@@ -21,6 +21,7 @@ from kiosk.i18n import _
 from kiosk.i18n.formatting import format_number
 from kiosk.ui import theme
 from kiosk.ui.announce import announce
+from kiosk.ui.widgets.button_text import literal
 from kiosk.ui.widgets.drag_scroll import enable_drag_scroll
 from kiosk.ui.widgets.drag_scroll import set_reduce_motion as set_drag_reduce_motion
 from kiosk.ui.widgets.flow_layout import FlowLayout
@@ -169,7 +170,7 @@ class ReaderScreen(QWidget):
         self.related_buttons = []
         previous: QWidget = self.browser
         for section_id, title in sections:
-            button = QPushButton(title, self.related)
+            button = QPushButton(literal(title), self.related)
             button.setObjectName("RelatedTopic")
             button.setAccessibleName(title)
             button.clicked.connect(lambda _checked=False, target=section_id: self.sectionRequested.emit(target))

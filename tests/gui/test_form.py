@@ -217,3 +217,19 @@ def test_the_outbox_size_cap_is_the_configured_one(make_kiosk):
     connection = kiosk.outbox._connection
     page_size = connection.execute("PRAGMA page_size").fetchone()[0]
     assert connection.execute("PRAGMA max_page_count").fetchone()[0] == 1024 * 1024 // page_size
+
+
+def test_a_country_with_an_ampersand_is_shown_and_chosen_as_written(qtbot, form_kiosk):
+    from PySide6.QtGui import QKeySequence
+
+    form = form_kiosk.form
+    _type(qtbot, form.country, "Bosnia")
+    qtbot.waitUntil(lambda: form.country_suggestions.isVisible())
+    [row] = form.country_suggestions.rows
+    # A button reads a single "&" as a shortcut mark and hides it ("Bosnia  Herzegovina").
+    assert row.text() == "Bosnia && Herzegovina" and QKeySequence.mnemonic(row.text()).isEmpty()
+    assert row.accessibleName() == "Bosnia & Herzegovina"
+    assert form.country_suggestions.values() == ["Bosnia & Herzegovina"]
+    row.click()
+    assert form.country.text() == "Bosnia & Herzegovina"
+    assert form.values()["country"] == "BA"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
+from kiosk.ui.widgets.button_text import literal
+
 ROW_HEIGHT_PX = 80
 
 
@@ -22,6 +24,7 @@ class SuggestionList(QWidget):
         self.rows: list[QPushButton] = []  # the rows shown now
         self._pool: list[QPushButton] = []
         self._values: list[str] = []
+        self._texts: list[str] = []
         self.hide()
 
     def row_height(self) -> int:
@@ -32,9 +35,11 @@ class SuggestionList(QWidget):
     def show_suggestions(self, items: list[tuple[str, str]]) -> None:
         self._grow(len(items))
         self._values = [value for value, _text in items]
+        self._texts = [text for _value, text in items]
         for index, button in enumerate(self._pool):
             if index < len(items):
-                button.setText(items[index][1])
+                button.setText(literal(items[index][1]))
+                button.setAccessibleName(items[index][1])
             button.setVisible(index < len(items))
         self.rows = self._pool[:len(items)]
         self.setVisible(bool(items))
@@ -54,4 +59,5 @@ class SuggestionList(QWidget):
             self._pool.append(button)
 
     def values(self) -> list[str]:
-        return [button.text() for button in self.rows]
+        """The texts of the rows shown now, as written (a button's own text doubles any "&")."""
+        return self._texts[:len(self.rows)]
